@@ -1,0 +1,62 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { awsClientConfig } from '#shared/aws/client-config';
+import { httpErrorHandler } from '#shared/http/error-handler';
+import type { HttpResponse } from '#shared/http/responses';
+import { WriteKeys } from '#shared/ingest/auth';
+import { loadIngestConfig } from '#shared/ingest/config';
+import type { IngestResult } from '#shared/ingest/ingest';
+import { handleIngestRequest, type IngestUseCaseDeps } from '#shared/ingest/use-case';
+import { kinesisStreamWriter } from '#shared/kinesis/kinesis-stream-writer';
+import { logger } from '#shared/logger';
+
+/** Ingest: the Segment-compatible HTTP API in front of the clickstream stream. */
+export function makeHandler(deps: IngestUseCaseDeps) {
+  return middy<APIGatewayProxyEventV2, HttpResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpErrorHandler(logger))
+    .handler((event) =>
+      handleIngestRequest(
+        {
+          path: event.rawPath,
+          headers: lowerCaseKeys(event.headers),
+          body: event.body,
+          isBase64Encoded: event.isBase64Encoded,
+          sourceIp: event.requestContext?.http?.sourceIp,
+          receivedAtMs: Date.now(),
+        },
+        deps,
+      ),
+    );
+}
+
+function lowerCaseKeys(
+  headers: APIGatewayProxyEventV2['headers'] | undefined,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function logResult(result: IngestResult): void {
+  logger.info('ingested', {
+    received: result.received,
+    accepted: result.accepted,
+    rejected: result.rejected.length,
+    notWritten: result.notWritten.length,
+  });
+}
+
+const config = loadIngestConfig();
+const kinesis = new KinesisClient(
+  awsClientConfig({ region: config.AWS_REGION, endpoint: config.KINESIS_ENDPOINT }),
+);
+
+export const handler = makeHandler({
+  writer: kinesisStreamWriter(kinesis, config.STREAM_NAME),
+  writeKeys: new WriteKeys(config.INGEST_WRITE_KEYS),
+  retry: { budgetMs: config.INGEST_RETRY_BUDGET_MS, baseDelayMs: 50, maxDelayMs: 1_000 },
+  onResult: logResult,
+});

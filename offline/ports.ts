@@ -1,0 +1,16 @@
+import { createServer } from 'node:net';
+
+/** Resolves when the port can be bound on the host; rejects with a message saying what to do. */
+export function assertPortFree(port: number, host: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} (${what}) is already taken by another process: stop it (\`lsof -i :${port}\` or \`ss -ltnp | grep :${port}\` shows which), or change the port in serverless.yml`
+          : `cannot listen on ${host}:${port} for ${what}: ${error.message}`;
+      reject(new Error(reason));
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}

@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
+import { assertPortFree } from './ports.ts';
+import { kinesisStreams } from './resources.ts';
+
+/** The slice of the Serverless Framework's objects this plugin reads. */
+interface Serverless {
+  service: {
+    service: string;
+    provider: { stage: string };
+    custom?: Record<string, unknown>;
+    resources?: { Resources?: Record<string, unknown> };
+    getAllFunctions(): string[];
+  };
+  config: { servicePath: string };
+}
+
+interface PluginUtils {
+  log: { notice(message: string): void; info(message: string): void; error(message: string): void };
+}
+
+interface OfflineSettings {
+  kinesisPort: number;
+  httpPort: number;
+  lambdaPort: number;
+  host: string;
+  stateDir: string;
+  persist: boolean;
+}
+
+/**
+ * Stands up the managed services that serverless-offline does not: a Kinesis emulator with
+ * every AWS::Kinesis::Stream of Resources. Runs inside `sls offline start`, before the API
+ * comes up, and shuts down with it.
+ */
+export class OfflinePlatformPlugin {
+  readonly hooks: Record<string, () => Promise<void>>;
+  private kinesis: KinesisEmulator | undefined;
+
+  constructor(
+    private readonly serverless: Serverless,
+    _options: unknown,
+    private readonly utils: PluginUtils,
+  ) {
+    this.hooks = {
+      'before:offline:start:init': () => this.start(),
+      'offline:start:ready': () => this.announce(),
+      'offline:start:end': () => this.stop(),
+    };
+  }
+
+  private settings(): OfflineSettings {
+    const custom = this.serverless.service.custom ?? {};
+    const offline = (custom['serverless-offline'] ?? {}) as Record<string, unknown>;
+    const local = (custom.offline ?? {}) as {
+      kinesis?: { port?: number };
+      persist?: boolean;
+      stateDir?: string;
+    };
+    return {
+      kinesisPort: Number(local.kinesis?.port ?? 4567),
+      httpPort: Number(offline.httpPort ?? 3000),
+      lambdaPort: Number(offline.lambdaPort ?? 3002),
+      host: String(offline.host ?? '127.0.0.1'),
+      stateDir: resolve(this.serverless.config.servicePath, local.stateDir ?? '.local'),
+      persist: local.persist ?? true,
+    };
+  }
+
+  private async start(): Promise<void> {
+    const settings = this.settings();
+    await assertPortFree(settings.httpPort, settings.host, 'the HTTP API');
+    await assertPortFree(settings.lambdaPort, settings.host, 'the Lambda invoke API');
+    await assertPortFree(settings.kinesisPort, '127.0.0.1', 'the Kinesis emulator');
+
+    const { service } = this.serverless;
+    const streams = kinesisStreams(
+      service.resources?.Resources,
+      service.service,
+      service.provider.stage,
+    );
+    let path: string | undefined;
+    if (settings.persist) {
+      path = join(settings.stateDir, 'kinesis');
+      mkdirSync(path, { recursive: true });
+    }
+    this.kinesis = await startKinesisEmulator({ port: settings.kinesisPort, path });
+    await ensureStreams(this.kinesis.client, streams);
+    for (const stream of streams) {
+      this.utils.log.info(`Kinesis stream ${stream.name} (${stream.shardCount} shards) ready`);
+    }
+  }
+
+  private async announce(): Promise<void> {
+    const settings = this.settings();
+    const { service } = this.serverless;
+    const streams = kinesisStreams(
+      service.resources?.Resources,
+      service.service,
+      service.provider.stage,
+    );
+    const keys = (process.env.INGEST_WRITE_KEYS ?? 'local-write-key').split(',')[0];
+    const lines = [
+      '',
+      'Clickstream is running locally:',
+      `  API          http://localhost:${settings.httpPort}  (POST /v1/batch, /v1/track, /v1/page, /v1/identify, /events)`,
+      `  write key    ${keys}  (HTTP Basic user, empty password)`,
+      `  Kinesis      ${this.kinesis?.endpoint}  stream${streams.length > 1 ? 's' : ''} ${streams.map((s) => s.name).join(', ')}`,
+      `  Lambda API   http://localhost:${settings.lambdaPort}`,
+      settings.persist
+        ? `  local state  ${settings.stateDir}  (npm run clean wipes it)`
+        : '  local state  in memory',
+      '',
+      'Try:',
+      `  curl -u ${keys}: -H 'content-type: application/json' \\`,
+      `    -d '{"type":"track","event":"Product Viewed","anonymousId":"a1","properties":{"product_id":"p1","price":9.5}}' \\`,
+      `    http://localhost:${settings.httpPort}/v1/track`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ];
+    this.utils.log.notice(lines.join('\n'));
+  }
+
+  private async stop(): Promise<void> {
+    await this.kinesis?.close();
+    this.kinesis = undefined;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Event time corrected for the client's clock, as Segment and Snowplow do it:
+ * the client's clock may be wrong, but the interval between `timestamp` (when the event
+ * happened) and `sentAt` (when it was sent) is measured on that same clock, so
+ *   eventTime = receivedAt - (sentAt - timestamp)
+ * With no `sentAt` the client's timestamp is taken as it is; with no timestamp the event
+ * happened when it was received. An event cannot have happened after it was received,
+ * so a time in the future is clamped to receivedAt.
+ */
+export function correctedEventTime(
+  receivedAtMs: number,
+  timestamp: string | undefined,
+  sentAt: string | undefined,
+): number {
+  if (timestamp === undefined) return receivedAtMs;
+  const happened = Date.parse(timestamp);
+  if (sentAt === undefined) return Math.min(happened, receivedAtMs);
+  const delay = Date.parse(sentAt) - happened;
+  return delay < 0 ? receivedAtMs : receivedAtMs - delay;
+}

@@ -1,0 +1,110 @@
+import { ecommercePropertySchemas, isEcommerceEvent } from './ecommerce.ts';
+import type { ClickstreamEvent } from './clickstream-event.ts';
+import { correctedEventTime } from './event-time.ts';
+import { describeIssues, describeValue } from './reasons.ts';
+import {
+  MESSAGE_TYPES,
+  messageSchema,
+  type BatchEnvelope,
+  type MessageType,
+  type SegmentMessage,
+} from './segment-schema.ts';
+
+/** What the server knows about the request an event came in. */
+export interface ReceiptContext {
+  receivedAtMs: number;
+  sourceIp?: string;
+  userAgent?: string;
+  /** Batch-level sentAt/context, applied where the message has none of its own. */
+  batch?: BatchEnvelope;
+}
+
+export type Validation =
+  { ok: true; event: ClickstreamEvent } | { ok: false; messageId: string; reasons: string[] };
+
+const SUPPORTED = new Set<string>(MESSAGE_TYPES);
+
+/**
+ * Validates one message and normalises it for the stream. `forcedType` is the type a
+ * single-message route implies (/v1/track is always a track); batches carry their own.
+ */
+export function validateMessage(
+  raw: unknown,
+  receipt: ReceiptContext,
+  newMessageId: () => string,
+  forcedType?: MessageType,
+): Validation {
+  const messageId = clientMessageId(raw) ?? newMessageId();
+  const reject = (reasons: string[]): Validation => ({ ok: false, messageId, reasons });
+
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return reject([`each event must be a JSON object (got ${describeValue(raw)})`]);
+  }
+  const candidate = forcedType ? { ...raw, type: forcedType } : raw;
+  const type = (candidate as { type?: unknown }).type;
+  if (type === undefined) return reject(['type is required: one of "track", "page", "identify"']);
+  if (typeof type !== 'string' || !SUPPORTED.has(type)) {
+    return reject([
+      `type ${JSON.stringify(type)} is not supported: send "track", "page" or "identify"`,
+    ]);
+  }
+
+  const parsed = messageSchema.safeParse(candidate, { reportInput: true });
+  if (!parsed.success) return reject(describeIssues(parsed.error.issues));
+  const message = parsed.data;
+  if (message.anonymousId === undefined && message.userId === undefined) {
+    return reject(['anonymousId or userId is required']);
+  }
+
+  let properties: Record<string, unknown> | undefined =
+    'properties' in message
+      ? (message.properties as Record<string, unknown> | undefined)
+      : undefined;
+  if (message.type === 'track' && isEcommerceEvent(message.event)) {
+    const checked = ecommercePropertySchemas[message.event].safeParse(properties ?? {}, {
+      reportInput: true,
+    });
+    if (!checked.success) return reject(describeIssues(checked.error.issues, 'properties'));
+    properties = checked.data as Record<string, unknown>;
+  }
+  return { ok: true, event: normalise(message, properties, messageId, receipt) };
+}
+
+function clientMessageId(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const id = (raw as { messageId?: unknown }).messageId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
+}
+
+function normalise(
+  message: SegmentMessage,
+  properties: Record<string, unknown> | undefined,
+  messageId: string,
+  receipt: ReceiptContext,
+): ClickstreamEvent {
+  const context: Record<string, unknown> = { ...receipt.batch?.context, ...message.context };
+  if (context.ip === undefined && receipt.sourceIp) context.ip = receipt.sourceIp;
+  if (context.userAgent === undefined && receipt.userAgent) context.userAgent = receipt.userAgent;
+  const sentAt = message.sentAt ?? receipt.batch?.sentAt;
+  const eventTime = correctedEventTime(receipt.receivedAtMs, message.timestamp, sentAt);
+
+  const event: ClickstreamEvent = {
+    messageId,
+    type: message.type,
+    context,
+    timestamp: new Date(eventTime).toISOString(),
+    receivedAt: new Date(receipt.receivedAtMs).toISOString(),
+  };
+  if (message.type === 'track') event.event = message.event;
+  if (message.type === 'page') {
+    if (message.name !== undefined) event.name = message.name;
+    if (message.category !== undefined) event.category = message.category;
+  }
+  if (message.type === 'identify' && message.traits) event.traits = message.traits;
+  if (properties) event.properties = properties;
+  if (message.anonymousId !== undefined) event.anonymousId = message.anonymousId;
+  if (message.userId !== undefined) event.userId = message.userId;
+  if (message.timestamp !== undefined) event.originalTimestamp = message.timestamp;
+  if (sentAt !== undefined) event.sentAt = sentAt;
+  return event;
+}

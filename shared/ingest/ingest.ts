@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type { RejectedEvent, StreamRecord } from '../events/clickstream-event.ts';
+import { SEGMENT_LIMITS } from '../events/limits.ts';
+import { validateMessage, type ReceiptContext } from '../events/validate.ts';
+import {
+  putRecordsWithRetry,
+  type RetryClock,
+  type RetryPolicy,
+} from '../kinesis/put-records-with-retry.ts';
+import type { StreamEntry, StreamWriter } from '../kinesis/stream-writer.ts';
+import type { RequestMessages } from './messages.ts';
+
+export interface IngestDeps {
+  writer: StreamWriter;
+  retry: RetryPolicy;
+  clock?: RetryClock;
+  newMessageId?: () => string;
+}
+
+export interface Rejection {
+  index: number;
+  messageId: string;
+  reasons: string[];
+}
+
+export interface IngestResult {
+  received: number;
+  accepted: number;
+  rejected: Rejection[];
+  /** Events (and bad rows) not acknowledged by the stream: the client must retry them. */
+  notWritten: Array<{ index: number; messageId: string; errorCode: string }>;
+  /** Bad rows written for the rejected events. */
+  badRowsWritten: number;
+}
+
+interface Pending {
+  index: number;
+  messageId: string;
+  entry: StreamEntry;
+}
+
+/**
+ * Validates every message, writes the valid ones and a bad row for each invalid one to the
+ * stream, and says exactly which were not written. One bad event never sinks the others.
+ */
+export async function ingestMessages(
+  request: RequestMessages,
+  receipt: ReceiptContext,
+  bodyBytes: number,
+  deps: IngestDeps,
+): Promise<IngestResult> {
+  const newMessageId = deps.newMessageId ?? randomUUID;
+  // No event can be over the per-event limit when the whole body is within it.
+  const checkEventSize = bodyBytes > SEGMENT_LIMITS.maxEventBytes;
+  const pending: Pending[] = [];
+  const rejected: Rejection[] = [];
+
+  const reject = (index: number, raw: unknown, messageId: string, reasons: string[]) => {
+    rejected.push({ index, messageId, reasons });
+    const badRow = toBadRow(raw, messageId, reasons, receipt.receivedAtMs);
+    pending.push({
+      index,
+      messageId,
+      entry: toEntry(badRow, badRow.anonymousId ?? messageId) as StreamEntry,
+    });
+  };
+
+  request.messages.forEach((raw, index) => {
+    const typed = withDefaultType(raw, request.defaultType);
+    const oversize = checkEventSize ? oversizeReason(typed) : undefined;
+    if (oversize) return reject(index, typed, messageIdOf(typed) ?? newMessageId(), [oversize]);
+    const outcome = validateMessage(typed, receipt, newMessageId, request.forcedType);
+    if (!outcome.ok) return reject(index, typed, outcome.messageId, outcome.reasons);
+    const { event } = outcome;
+    const entry = toEntry(event, (event.anonymousId ?? event.userId) as string);
+    if (entry === undefined) return reject(index, typed, event.messageId, [TOO_DEEP]);
+    pending.push({ index, messageId: event.messageId, entry });
+  });
+
+  const outcome = await putRecordsWithRetry(
+    deps.writer,
+    pending.map((item) => item.entry),
+    deps.retry,
+    deps.clock,
+  );
+  const notWritten = outcome.failed.map((failure) => {
+    const item = pending[failure.index] as Pending;
+    return { index: item.index, messageId: item.messageId, errorCode: failure.errorCode };
+  });
+  const failedIndexes = new Set(notWritten.map((item) => item.index));
+  const badRowsWritten = rejected.filter((r) => !failedIndexes.has(r.index)).length;
+  return {
+    received: request.messages.length,
+    accepted: pending.length - rejected.length,
+    rejected,
+    notWritten,
+    badRowsWritten,
+  };
+}
+
+const TOO_DEEP = 'event is nested too deeply to serialise';
+
+/** Serialises a record; undefined when it cannot be (nesting deeper than the stack allows). */
+function toEntry(record: StreamRecord, partitionKey: string): StreamEntry | undefined {
+  try {
+    return { partitionKey, data: Buffer.from(JSON.stringify(record), 'utf8') };
+  } catch {
+    return undefined;
+  }
+}
+
+function withDefaultType(raw: unknown, defaultType: string | undefined): unknown {
+  if (defaultType === undefined || typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return raw;
+  return 'type' in raw ? raw : { ...raw, type: defaultType };
+}
+
+function messageIdOf(raw: unknown): string | undefined {
+  const id =
+    typeof raw === 'object' && raw !== null
+      ? (raw as { messageId?: unknown }).messageId
+      : undefined;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
+}
+
+function oversizeReason(raw: unknown): string | undefined {
+  const bytes = safeJsonBytes(raw);
+  const limit = SEGMENT_LIMITS.maxEventBytes;
+  if (bytes === undefined) return TOO_DEEP;
+  return bytes > limit
+    ? `event is ${bytes.toLocaleString('en-US')} bytes; the limit is ${limit.toLocaleString('en-US')} bytes (32 KB) per event`
+    : undefined;
+}
+
+function safeJsonBytes(value: unknown): number | undefined {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A bad row keeps what the client sent (its first 32 KB when larger) and why it was refused. */
+export function toBadRow(
+  raw: unknown,
+  messageId: string,
+  reasons: string[],
+  receivedAtMs: number,
+): RejectedEvent {
+  const row: RejectedEvent = {
+    type: 'rejected',
+    messageId,
+    receivedAt: new Date(receivedAtMs).toISOString(),
+    reasons,
+    payload: raw,
+  };
+  const anonymousId =
+    typeof raw === 'object' && raw !== null
+      ? (raw as { anonymousId?: unknown }).anonymousId
+      : undefined;
+  if (typeof anonymousId === 'string' && anonymousId.length > 0 && anonymousId.length <= 256)
+    row.anonymousId = anonymousId;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(raw);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined || json.length > SEGMENT_LIMITS.maxEventBytes) {
+    row.payload = json === undefined ? TOO_DEEP : json.slice(0, SEGMENT_LIMITS.maxEventBytes);
+    row.payloadTruncated = true;
+  }
+  return row;
+}

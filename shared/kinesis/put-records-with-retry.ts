@@ -1,0 +1,137 @@
+import { chunkForPutRecords, PUT_RECORDS_LIMITS, type ChunkLimits } from './chunk.ts';
+import { errorName, type StreamEntry, type StreamWriter } from './stream-writer.ts';
+
+export interface RetryPolicy {
+  /** Total time allowed for all attempts, including waits. */
+  budgetMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface RetryClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Uniform in [0, 1): the jitter source. */
+  random(): number;
+}
+
+export const systemClock: RetryClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+export interface FailedEntry {
+  index: number;
+  errorCode: string;
+  errorMessage: string;
+}
+
+export interface PutOutcome {
+  /** Entries not written when the budget ran out or the error was permanent. */
+  failed: FailedEntry[];
+  /** PutRecords calls made, retries included. */
+  calls: number;
+  attempts: number;
+}
+
+/** Entry and call errors worth another try: throttling and transient service faults. */
+const RETRYABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'InternalFailure',
+  'InternalFailureException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'LimitExceededException',
+  'KMSThrottlingException',
+  'ThrottlingException',
+  'TimeoutError',
+  'RequestTimeout',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+export function isRetryable(code: string): boolean {
+  return RETRYABLE.has(code);
+}
+
+/**
+ * Writes every entry with PutRecords, retrying only the entries that failed (a 200 answer
+ * can carry FailedRecordCount > 0), with exponential backoff and full jitter, inside a time
+ * budget. Never reports an entry as written that Kinesis did not acknowledge.
+ */
+export async function putRecordsWithRetry(
+  writer: StreamWriter,
+  entries: readonly StreamEntry[],
+  policy: RetryPolicy,
+  clock: RetryClock = systemClock,
+  limits: ChunkLimits = PUT_RECORDS_LIMITS,
+): Promise<PutOutcome> {
+  const deadline = clock.now() + policy.budgetMs;
+  const failed: FailedEntry[] = [];
+  const lastError = new Map<number, FailedEntry>();
+  let pending = entries.map((_, index) => index);
+  let calls = 0;
+  let attempt = 0;
+
+  while (pending.length > 0) {
+    attempt += 1;
+    const retry: number[] = [];
+    const chunks = chunkForPutRecords(entries, pending, limits);
+    calls += chunks.length;
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const noteFailure = (index: number, errorCode: string, errorMessage: string) => {
+          const failure = { index, errorCode, errorMessage };
+          if (isRetryable(errorCode)) {
+            retry.push(index);
+            lastError.set(index, failure);
+          } else failed.push(failure);
+        };
+        try {
+          const outcomes = await writer.putRecords(
+            chunk.map((index) => entries[index] as StreamEntry),
+          );
+          chunk.forEach((index, position) => {
+            const outcome = outcomes[position];
+            if (outcome === undefined)
+              noteFailure(index, 'InternalFailure', 'no result for this entry');
+            else if (!outcome.ok) noteFailure(index, outcome.errorCode, outcome.errorMessage);
+          });
+        } catch (error) {
+          const code = callErrorCode(error);
+          const message = error instanceof Error ? error.message : String(error);
+          for (const index of chunk) noteFailure(index, code, message);
+        }
+      }),
+    );
+    if (retry.length === 0) break;
+
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.floor(clock.random() * ceiling);
+    if (clock.now() + delay >= deadline) {
+      for (const index of retry) failed.push(lastError.get(index) ?? timeoutFailure(index));
+      break;
+    }
+    await clock.sleep(delay);
+    pending = retry.sort((a, b) => a - b);
+  }
+  failed.sort((a, b) => a.index - b.index);
+  return { failed, calls, attempts: attempt };
+}
+
+function callErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && RETRYABLE.has(code)) return code;
+  const name = errorName(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata
+    ?.httpStatusCode;
+  if (status !== undefined && status >= 500 && !RETRYABLE.has(name)) return 'InternalFailure';
+  return name;
+}
+
+function timeoutFailure(index: number): FailedEntry {
+  return { index, errorCode: 'RetryBudgetExhausted', errorMessage: 'retry budget exhausted' };
+}
