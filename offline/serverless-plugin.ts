@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
+import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
 import { assertPortFree } from './ports.ts';
 import { kinesisStreams } from './resources.ts';
 
@@ -27,6 +28,7 @@ interface OfflineSettings {
   host: string;
   stateDir: string;
   persist: boolean;
+  throttleRate: number;
 }
 
 /**
@@ -37,6 +39,7 @@ interface OfflineSettings {
 export class OfflinePlatformPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
   private kinesis: KinesisEmulator | undefined;
+  private faultProxy: FaultProxy | undefined;
 
   constructor(
     private readonly serverless: Serverless,
@@ -54,17 +57,24 @@ export class OfflinePlatformPlugin {
     const custom = this.serverless.service.custom ?? {};
     const offline = (custom['serverless-offline'] ?? {}) as Record<string, unknown>;
     const local = (custom.offline ?? {}) as {
-      kinesis?: { port?: number };
-      persist?: boolean;
+      kinesis?: { port?: number | string; throttleRate?: number | string };
+      persist?: boolean | string;
       stateDir?: string;
     };
+    const throttleRate = Number(local.kinesis?.throttleRate ?? 0);
+    if (!(throttleRate >= 0 && throttleRate <= 1)) {
+      throw new Error(
+        `custom.offline.kinesis.throttleRate (OFFLINE_KINESIS_THROTTLE_RATE) must be between 0 and 1 (got ${String(local.kinesis?.throttleRate)})`,
+      );
+    }
     return {
       kinesisPort: Number(local.kinesis?.port ?? 4567),
       httpPort: Number(offline.httpPort ?? 3000),
       lambdaPort: Number(offline.lambdaPort ?? 3002),
       host: String(offline.host ?? '127.0.0.1'),
       stateDir: resolve(this.serverless.config.servicePath, local.stateDir ?? '.local'),
-      persist: local.persist ?? true,
+      persist: String(local.persist ?? 'true') !== 'false',
+      throttleRate,
     };
   }
 
@@ -85,7 +95,22 @@ export class OfflinePlatformPlugin {
       path = join(settings.stateDir, 'kinesis');
       mkdirSync(path, { recursive: true });
     }
-    this.kinesis = await startKinesisEmulator({ port: settings.kinesisPort, path });
+    // With throttling on, the emulator moves to a free port and the fault proxy takes its place.
+    const throttling = settings.throttleRate > 0;
+    this.kinesis = await startKinesisEmulator({
+      port: throttling ? 0 : settings.kinesisPort,
+      path,
+    });
+    if (throttling) {
+      this.faultProxy = await startFaultProxy({
+        target: this.kinesis.endpoint,
+        port: settings.kinesisPort,
+        throttleRate: settings.throttleRate,
+      });
+      this.utils.log.notice(
+        `Kinesis throttles ${Math.round(settings.throttleRate * 100)}% of PutRecords entries (OFFLINE_KINESIS_THROTTLE_RATE)`,
+      );
+    }
     await ensureStreams(this.kinesis.client, streams);
     for (const stream of streams) {
       this.utils.log.info(`Kinesis stream ${stream.name} (${stream.shardCount} shards) ready`);
@@ -106,7 +131,7 @@ export class OfflinePlatformPlugin {
       'Clickstream is running locally:',
       `  API          http://localhost:${settings.httpPort}  (POST /v1/batch, /v1/track, /v1/page, /v1/identify, /events)`,
       `  write key    ${keys}  (HTTP Basic user, empty password)`,
-      `  Kinesis      ${this.kinesis?.endpoint}  stream${streams.length > 1 ? 's' : ''} ${streams.map((s) => s.name).join(', ')}`,
+      `  Kinesis      ${this.faultProxy?.endpoint ?? this.kinesis?.endpoint}  stream${streams.length > 1 ? 's' : ''} ${streams.map((s) => s.name).join(', ')}`,
       `  Lambda API   http://localhost:${settings.lambdaPort}`,
       settings.persist
         ? `  local state  ${settings.stateDir}  (npm run clean wipes it)`
@@ -124,6 +149,8 @@ export class OfflinePlatformPlugin {
   }
 
   private async stop(): Promise<void> {
+    await this.faultProxy?.close();
+    this.faultProxy = undefined;
     await this.kinesis?.close();
     this.kinesis = undefined;
   }

@@ -13,8 +13,18 @@ export function correctedEventTime(
   sentAt: string | undefined,
 ): number {
   if (timestamp === undefined) return receivedAtMs;
-  const happened = Date.parse(timestamp);
+  const happened = parseTimestamp(timestamp);
   if (sentAt === undefined) return Math.min(happened, receivedAtMs);
-  const delay = Date.parse(sentAt) - happened;
+  const delay = parseTimestamp(sentAt) - happened;
   return delay < 0 ? receivedAtMs : receivedAtMs - delay;
+}
+
+const HAS_ZONE = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
+
+/**
+ * Segment timestamps are UTC. Date.parse would read a date-time without a zone in the
+ * server's own zone, so the same event would get another time on a laptop than in Lambda.
+ */
+export function parseTimestamp(value: string): number {
+  return Date.parse(HAS_ZONE.test(value) ? value : `${value}Z`);
 }

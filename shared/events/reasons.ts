@@ -26,6 +26,8 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: string): string {
         ? `${where} must be ${JSON.stringify(issue.values[0])}`
         : `${where} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
+      // A missing id field fails every branch of its string-or-number union.
+      if (input === undefined) return `${where} is required`;
       return `${where} must be ${unionExpectation(issue)} (got ${describeValue(input)})`;
     case 'invalid_format':
     case 'custom':

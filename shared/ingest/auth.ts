@@ -26,7 +26,7 @@ function digest(value: string): Buffer {
 
 /** The write key from an Authorization header, or undefined when the header is absent. */
 export function writeKeyFromAuthorization(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
+  if (header === undefined || header.trim() === '') return undefined;
   const match = /^Basic\s+([A-Za-z0-9+/=_-]*)\s*$/i.exec(header);
   if (!match) {
     throw new UnauthorizedError(

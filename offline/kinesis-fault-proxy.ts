@@ -1,0 +1,162 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+
+/**
+ * Sits in front of the Kinesis emulator and throttles a share of PutRecords entries the way
+ * Kinesis does when a shard is over its limits: the call answers 200 with FailedRecordCount
+ * > 0, and each refused entry carries ProvisionedThroughputExceededException. Refused entries
+ * are never forwarded, so they are really not written; everything else passes unchanged.
+ * kinesalite enforces no throughput limits, so this is how producers' retries get exercised.
+ */
+export interface FaultProxyOptions {
+  /** Where the emulator listens, e.g. http://127.0.0.1:45678. */
+  target: string;
+  port: number;
+  host?: string;
+  /** Share of PutRecords entries to refuse, 0..1. */
+  throttleRate: number;
+  /** Seed of the deterministic choice of refused entries. */
+  seed?: number;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  stats: { putRecordsCalls: number; entriesForwarded: number; entriesThrottled: number };
+  setThrottleRate(rate: number): void;
+  close(): Promise<void>;
+}
+
+interface PutRecordsBody {
+  StreamName?: string;
+  StreamARN?: string;
+  Records?: unknown[];
+}
+
+interface PutRecordsResult {
+  FailedRecordCount?: number;
+  Records?: Array<Record<string, unknown>>;
+  EncryptionType?: string;
+}
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const target = new URL(options.target);
+  const host = options.host ?? '127.0.0.1';
+  let rate = options.throttleRate;
+  const random = mulberry32(options.seed ?? 1);
+  const stats = { putRecordsCalls: 0, entriesForwarded: 0, entriesThrottled: 0 };
+
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const outHeaders: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers))
+              if (typeof v === 'string') outHeaders[k] = v;
+            resolve({
+              status: res.statusCode ?? 502,
+              headers: outHeaders,
+              body: Buffer.concat(chunks),
+            });
+          });
+          res.on('error', reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      try {
+        const body = Buffer.concat(chunks);
+        const isPutRecords = String(req.headers['x-amz-target'] ?? '').endsWith('.PutRecords');
+        const answer =
+          isPutRecords && rate > 0 ? await throttled(req, body) : await forward(req, body);
+        delete answer.headers['content-length'];
+        res.writeHead(answer.status, {
+          ...answer.headers,
+          'content-length': String(answer.body.length),
+        });
+        res.end(answer.body);
+      } catch (error) {
+        res.writeHead(502, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ __type: 'InternalFailure', message: String(error) }));
+      }
+    });
+  });
+
+  async function throttled(req: IncomingMessage, body: Buffer) {
+    const parsed = JSON.parse(body.toString('utf8')) as PutRecordsBody;
+    const records = parsed.Records ?? [];
+    const refused = records.map(() => random() < rate);
+    const kept = records.filter((_, i) => !refused[i]);
+    stats.putRecordsCalls += 1;
+    stats.entriesThrottled += records.length - kept.length;
+    stats.entriesForwarded += kept.length;
+
+    let upstream: PutRecordsResult = { FailedRecordCount: 0, Records: [] };
+    let status = 200;
+    let headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1' };
+    if (kept.length > 0) {
+      const answer = await forward(req, Buffer.from(JSON.stringify({ ...parsed, Records: kept })));
+      if (answer.status !== 200) return answer; // a whole-call error passes through as it is
+      upstream = JSON.parse(answer.body.toString('utf8')) as PutRecordsResult;
+      status = answer.status;
+      headers = answer.headers;
+    }
+    const results = upstream.Records ?? [];
+    let next = 0;
+    const stream = parsed.StreamName ?? parsed.StreamARN ?? 'stream';
+    const merged = refused.map((isRefused) =>
+      isRefused
+        ? {
+            ErrorCode: 'ProvisionedThroughputExceededException',
+            ErrorMessage: `Rate exceeded for shard in stream ${stream} under account 000000000000.`,
+          }
+        : (results[next++] ?? { ErrorCode: 'InternalFailure', ErrorMessage: 'missing result' }),
+    );
+    const failed = merged.filter((r) => 'ErrorCode' in r).length;
+    const out: PutRecordsResult = { ...upstream, FailedRecordCount: failed, Records: merged };
+    return { status, headers, body: Buffer.from(JSON.stringify(out)) };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    endpoint: `http://${host}:${port}`,
+    stats,
+    setThrottleRate: (value) => {
+      rate = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A small seeded PRNG, so a throttling pattern can be replayed exactly. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

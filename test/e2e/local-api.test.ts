@@ -1,0 +1,204 @@
+import { Analytics } from '@segment/analytics-node';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { createConnection } from 'node:net';
+import { awsClientConfig } from '../../shared/aws/client-config.ts';
+import { readAllRecords } from '../support/kinesis.ts';
+import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';
+
+const PORTS = { httpPort: 3310, lambdaPort: 3312, kinesisPort: 4617 };
+const basic = `Basic ${Buffer.from('local-write-key:').toString('base64')}`;
+
+let stack: OfflineStack;
+let kinesis: KinesisClient;
+
+beforeAll(async () => {
+  stack = await startOfflineStack(PORTS);
+  kinesis = new KinesisClient(
+    awsClientConfig({ region: 'us-east-1', endpoint: stack.kinesisEndpoint }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  kinesis?.destroy();
+  await stack?.stop();
+});
+
+async function post(path: string, body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+const recordsWith = async (predicate: (json: Record<string, unknown>) => boolean) =>
+  (await readAllRecords(kinesis, stack.streamName)).filter((r) => predicate(r.json));
+
+describe('npm start: the local API in front of the Kinesis emulator', () => {
+  test('the README example answers 200 and the record is on the local stream', async () => {
+    const answer = await post(
+      '/v1/track',
+      JSON.stringify({
+        type: 'track',
+        event: 'Product Viewed',
+        anonymousId: 'readme-a1',
+        properties: { product_id: 'p1', price: 9.5 },
+      }),
+    );
+    expect(answer).toMatchObject({ status: 200, json: { success: true } });
+    const records = await recordsWith((json) => json.anonymousId === 'readme-a1');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      partitionKey: 'readme-a1',
+      json: {
+        event: 'Product Viewed',
+        properties: { product_id: 'p1', price: 9.5 },
+        context: { ip: '127.0.0.1' },
+      },
+    });
+  });
+
+  test('the Segment Node SDK (@segment/analytics-node, host option) delivers a batch unchanged', async () => {
+    const analytics = new Analytics({
+      writeKey: 'local-write-key',
+      host: stack.apiUrl,
+      flushAt: 5,
+      maxRetries: 0,
+    });
+    const errors: unknown[] = [];
+    analytics.on('error', (error) => errors.push(error));
+    const sent: Array<{ messageId: string; event: string; properties: Record<string, unknown> }> =
+      [];
+    analytics.on('track', (ctx) => sent.push(ctx as never));
+    const products = [
+      { product_id: 'sku-1', name: 'Trail Shoe', price: 89.9, quantity: 1, category: 'Shoes' },
+      { product_id: 'sku-2', name: 'Socks', price: 7.5, quantity: 3, category: 'Accessories' },
+    ];
+    analytics.track({ anonymousId: 'sdk-user', event: 'Product Viewed', properties: products[0] });
+    analytics.track({ anonymousId: 'sdk-user', event: 'Product Added', properties: products[1] });
+    analytics.track({
+      anonymousId: 'sdk-user',
+      userId: 'u-77',
+      event: 'Order Completed',
+      properties: { order_id: 'o-1', total: 112.4, revenue: 112.4, currency: 'eur', products },
+    });
+    analytics.page({
+      anonymousId: 'sdk-user',
+      name: 'Checkout',
+      properties: { url: 'https://shop.example/checkout' },
+    });
+    analytics.identify({ userId: 'u-77', traits: { email: 'shopper@example.com' } });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+
+    const records = await recordsWith(
+      (json) => json.anonymousId === 'sdk-user' || json.userId === 'u-77',
+    );
+    expect(records).toHaveLength(5);
+    const order = records.find((r) => r.json.event === 'Order Completed');
+    expect(order?.json).toMatchObject({
+      type: 'track',
+      userId: 'u-77',
+      properties: { order_id: 'o-1', total: 112.4, currency: 'EUR', products },
+      context: { library: { name: '@segment/analytics-node' } },
+    });
+    expect(records.map((r) => r.json.type).sort()).toEqual([
+      'identify',
+      'page',
+      'track',
+      'track',
+      'track',
+    ]);
+    expect(new Set(records.map((r) => r.json.messageId)).size).toBe(5);
+    for (const r of records) expect(String(r.json.messageId)).toMatch(/^node-next-/);
+  });
+
+  test('CORS preflight from a browser SDK is answered', async () => {
+    const response = await fetch(`${stack.apiUrl}/v1/batch`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(response.status).toBeLessThan(300);
+    expect(response.headers.get('access-control-allow-origin')).toMatch(
+      /\*|https:\/\/shop\.example/,
+    );
+  });
+
+  test('a browser SDK may send JSON as text/plain with the write key in the body', async () => {
+    const body = JSON.stringify({
+      writeKey: 'local-write-key',
+      batch: [{ type: 'page', anonymousId: 'plain-1', name: 'Home' }],
+    });
+    const answer = await post('/v1/batch', body, {
+      authorization: '',
+      'content-type': 'text/plain',
+    });
+    expect(answer).toMatchObject({ status: 200, json: { success: true } });
+  });
+
+  test.each([
+    ['no write key', 401, '/v1/track', '{"event":"x","anonymousId":"a"}', { authorization: '' }],
+    [
+      'a wrong write key',
+      401,
+      '/v1/track',
+      '{"event":"x","anonymousId":"a"}',
+      { authorization: `Basic ${btoa('nope:')}` },
+    ],
+    [
+      'a form body',
+      415,
+      '/v1/track',
+      'event=x',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+    ],
+    ['malformed JSON', 400, '/v1/batch', '{"batch": [', {}],
+    [
+      'a batch over 500 KB',
+      413,
+      '/v1/batch',
+      JSON.stringify({ batch: [{ pad: 'x'.repeat(520_000) }] }),
+      {},
+    ],
+    [
+      'an event over 32 KB on /v1/track',
+      413,
+      '/v1/track',
+      JSON.stringify({ event: 'x', pad: 'y'.repeat(40_000) }),
+      {},
+    ],
+  ])(
+    '%s is refused with HTTP %i and a clear JSON error',
+    async (_name, status, path, body, headers) => {
+      const answer = await post(path, body, headers as Record<string, string>);
+      expect(answer.status).toBe(status);
+      expect(answer.json.success).toBe(false);
+      expect(String(answer.json.error).length).toBeGreaterThan(10);
+    },
+  );
+
+  test('Ctrl-C stops the API, the Lambda endpoint and the emulator, leaving no port listening', async () => {
+    await stack.stop();
+    for (const port of Object.values(PORTS)) expect(await isListening(port)).toBe(false);
+  });
+});
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,71 @@
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import {
+  ensureStreams,
+  startKinesisEmulator,
+  type KinesisEmulator,
+} from '../../offline/kinesis-emulator.ts';
+
+export interface StreamedRecord {
+  shardId: string;
+  partitionKey: string;
+  sequenceNumber: string;
+  json: Record<string, unknown>;
+}
+
+let counter = 0;
+
+/** A fresh in-memory kinesalite on an ephemeral loopback port with one stream. */
+export async function startStream(
+  shardCount = 2,
+): Promise<{ emulator: KinesisEmulator; streamName: string }> {
+  const emulator = await startKinesisEmulator({ port: 0 });
+  const streamName = `test-${process.pid}-${++counter}`;
+  await ensureStreams(emulator.client, [{ logicalId: 'Test', name: streamName, shardCount }]);
+  return { emulator, streamName };
+}
+
+/** Every record on every shard, from the trim horizon, with GetShardIterator/GetRecords. */
+export async function readAllRecords(
+  client: KinesisClient,
+  streamName: string,
+): Promise<StreamedRecord[]> {
+  const shards =
+    (await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const out: StreamedRecord[] = [];
+  for (const shard of shards) {
+    const shardId = shard.ShardId as string;
+    let iterator = (
+      await client.send(
+        new GetShardIteratorCommand({
+          StreamName: streamName,
+          ShardId: shardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    for (let page = 0; iterator && page < 1_000; page += 1) {
+      const batch = await client.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
+      );
+      for (const record of batch.Records ?? []) {
+        out.push({
+          shardId,
+          partitionKey: record.PartitionKey as string,
+          sequenceNumber: record.SequenceNumber as string,
+          json: JSON.parse(Buffer.from(record.Data as Uint8Array).toString('utf8')) as Record<
+            string,
+            unknown
+          >,
+        });
+      }
+      if ((batch.Records ?? []).length === 0 || batch.MillisBehindLatest === 0) break;
+      iterator = batch.NextShardIterator;
+    }
+  }
+  return out;
+}

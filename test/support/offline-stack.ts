@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface OfflineStack {
+  apiUrl: string;
+  kinesisEndpoint: string;
+  streamName: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface OfflineStackOptions {
+  httpPort: number;
+  lambdaPort: number;
+  kinesisPort: number;
+  throttleRate?: number;
+  startTimeoutMs?: number;
+}
+
+const ROOT = resolve(__dirname, '../..');
+
+/**
+ * `sls offline start --stage local`, exactly as `npm start` runs it, on test ports with its
+ * state in a temporary folder. Resolves once the banner says the stack is up.
+ */
+export async function startOfflineStack(options: OfflineStackOptions): Promise<OfflineStack> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'clickstream-offline-'));
+  const child = spawn(
+    process.execPath,
+    ['node_modules/serverless/bin/serverless.js', 'offline', 'start', '--stage', 'local'],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        OFFLINE_HTTP_PORT: String(options.httpPort),
+        OFFLINE_LAMBDA_PORT: String(options.lambdaPort),
+        OFFLINE_KINESIS_PORT: String(options.kinesisPort),
+        OFFLINE_KINESIS_THROTTLE_RATE: String(options.throttleRate ?? 0),
+        OFFLINE_STATE_DIR: stateDir,
+        OFFLINE_PERSIST: 'false',
+        INGEST_WRITE_KEYS: 'local-write-key',
+        LOG_LEVEL: 'WARN',
+      },
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  const stop = async () => {
+    await stopProcess(child);
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      () => output.includes('Clickstream is running locally'),
+      child,
+      options.startTimeoutMs ?? 90_000,
+      () => output,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    apiUrl: `http://127.0.0.1:${options.httpPort}`,
+    kinesisEndpoint: `http://127.0.0.1:${options.kinesisPort}`,
+    streamName: 'clickstream-local-clickstream',
+    output: () => output,
+    stop,
+  };
+}
+
+async function waitFor(
+  ready: () => boolean,
+  child: ChildProcess,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (child.exitCode !== null)
+      throw new Error(`the offline stack exited with ${child.exitCode}:\n${output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`the offline stack did not start within ${timeoutMs} ms:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Ctrl-C as a user would press it; the whole process group is killed if it lingers. */
+export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<number | null> {
+  if (child.exitCode !== null || child.pid === undefined) return child.exitCode;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+  let result = await Promise.race([exited, timeout]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    result = await exited;
+  }
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  return result;
+}
