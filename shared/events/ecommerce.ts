@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Segment E-commerce Spec v2: the events we analyse and the shape of their properties.

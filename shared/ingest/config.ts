@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsEnv, commaList, optionalEndpoint, parseEnv } from '../config.ts';
 
 const ingestEnv = z.object({
