@@ -1,13 +1,18 @@
 import { createServer } from 'node:net';
 
 /** Resolves when the port can be bound on the host; rejects with a message saying what to do. */
-export function assertPortFree(port: number, host: string, what: string): Promise<void> {
+export function assertPortFree(
+  port: number,
+  host: string,
+  what: string,
+  setting?: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) => {
       const reason =
         error.code === 'EADDRINUSE'
-          ? `port ${port} on ${host} (${what}) is already taken by another process: stop it (\`lsof -i :${port}\` or \`ss -ltnp | grep :${port}\` shows which), or change the port in serverless.yml`
+          ? `port ${port} on ${host} (${what}) is already taken by another process: stop it (\`lsof -i :${port}\` or \`ss -ltnp | grep :${port}\` shows which), or ${setting ? `run on another port by setting ${setting}` : 'pick another port'}`
           : `cannot listen on ${host}:${port} for ${what}: ${error.message}`;
       reject(new Error(reason));
     });

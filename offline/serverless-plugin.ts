@@ -13,8 +13,11 @@ interface Serverless {
     custom?: Record<string, unknown>;
     resources?: { Resources?: Record<string, unknown> };
     getAllFunctions(): string[];
+    getFunction(name: string): { environment?: Record<string, unknown> };
   };
   config: { servicePath: string };
+  /** ServerlessError: printed as a message for the user, without a stack trace. */
+  classes: { Error: new (message: string) => Error };
 }
 
 interface PluginUtils {
@@ -47,10 +50,24 @@ export class OfflinePlatformPlugin {
     private readonly utils: PluginUtils,
   ) {
     this.hooks = {
-      'before:offline:start:init': () => this.start(),
+      'before:offline:start:init': () => this.userFacing(() => this.start()),
       'offline:start:ready': () => this.announce(),
       'offline:start:end': () => this.stop(),
+      'before:package:initialize': () =>
+        this.userFacing(async () => this.assertDeployableSecrets()),
     };
+  }
+
+  /** Our errors say what to do; show them as such rather than as a crash with a stack. */
+  private async userFacing(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      await this.stop();
+      throw new this.serverless.classes.Error(
+        error instanceof Error ? error.message : String(error),
+      );
+    }
   }
 
   private settings(): OfflineSettings {
@@ -80,9 +97,19 @@ export class OfflinePlatformPlugin {
 
   private async start(): Promise<void> {
     const settings = this.settings();
-    await assertPortFree(settings.httpPort, settings.host, 'the HTTP API');
-    await assertPortFree(settings.lambdaPort, settings.host, 'the Lambda invoke API');
-    await assertPortFree(settings.kinesisPort, '127.0.0.1', 'the Kinesis emulator');
+    await assertPortFree(settings.httpPort, settings.host, 'the HTTP API', 'OFFLINE_HTTP_PORT');
+    await assertPortFree(
+      settings.lambdaPort,
+      settings.host,
+      'the Lambda invoke API',
+      'OFFLINE_LAMBDA_PORT',
+    );
+    await assertPortFree(
+      settings.kinesisPort,
+      '127.0.0.1',
+      'the Kinesis emulator',
+      'OFFLINE_KINESIS_PORT',
+    );
 
     const { service } = this.serverless;
     const streams = kinesisStreams(
@@ -146,6 +173,20 @@ export class OfflinePlatformPlugin {
       '',
     ];
     this.utils.log.notice(lines.join('\n'));
+  }
+
+  /** A deployed stage must not fall back to the local write key: refuse to package without one. */
+  private assertDeployableSecrets(): void {
+    const { service } = this.serverless;
+    if (service.provider.stage === 'local') return;
+    for (const name of service.getAllFunctions()) {
+      const keys = service.getFunction(name).environment?.INGEST_WRITE_KEYS;
+      if (keys !== undefined && String(keys).trim() === '') {
+        throw new Error(
+          `function ${name} has no write keys for stage ${service.provider.stage}: set INGEST_WRITE_KEYS (comma-separated, e.g. "$(openssl rand -hex 24)") in the environment of \`sls package\`/\`sls deploy\``,
+        );
+      }
+    }
   }
 
   private async stop(): Promise<void> {

@@ -1,8 +1,8 @@
 import { Analytics } from '@segment/analytics-node';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createConnection } from 'node:net';
 import { awsClientConfig } from '../../shared/aws/client-config.ts';
 import { readAllRecords } from '../support/kinesis.ts';
+import { isListening } from '../support/net.ts';
 import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';
 
 const PORTS = { httpPort: 3310, lambdaPort: 3312, kinesisPort: 4617 };
@@ -191,14 +191,3 @@ describe('npm start: the local API in front of the Kinesis emulator', () => {
     for (const port of Object.values(PORTS)) expect(await isListening(port)).toBe(false);
   });
 });
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
