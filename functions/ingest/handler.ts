@@ -17,19 +17,21 @@ export function makeHandler(deps: IngestUseCaseDeps) {
   return middy<APIGatewayProxyEventV2, HttpResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrorHandler(logger))
-    .handler((event) =>
-      handleIngestRequest(
+    .handler((event) => {
+      const headers = lowerCaseKeys(event.headers);
+      return handleIngestRequest(
         {
           path: event.rawPath,
-          headers: lowerCaseKeys(event.headers),
+          headers,
           body: event.body,
           isBase64Encoded: event.isBase64Encoded,
           sourceIp: event.requestContext?.http?.sourceIp,
+          userAgent: headers['user-agent'] ?? event.requestContext?.http?.userAgent,
           receivedAtMs: Date.now(),
         },
         deps,
-      ),
-    );
+      );
+    });
 }
 
 function lowerCaseKeys(

@@ -20,6 +20,7 @@ export interface IngestHttpRequest {
   body: string | undefined;
   isBase64Encoded: boolean;
   sourceIp?: string;
+  userAgent?: string;
   receivedAtMs: number;
 }
 
@@ -54,7 +55,7 @@ export async function handleIngestRequest(
     receivedAtMs: request.receivedAtMs,
     sourceIp: request.sourceIp,
   };
-  if (request.headers['user-agent']) receipt.userAgent = request.headers['user-agent'];
+  if (request.userAgent) receipt.userAgent = request.userAgent;
   const messages = messagesOf(route, body);
   if (messages.batch) receipt.batch = messages.batch;
 

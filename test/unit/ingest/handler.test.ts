@@ -1,0 +1,226 @@
+import { makeHandler } from '../../../functions/ingest/handler.ts';
+import { WriteKeys } from '../../../shared/ingest/auth.ts';
+import type {
+  EntryOutcome,
+  StreamEntry,
+  StreamWriter,
+} from '../../../shared/kinesis/stream-writer.ts';
+import { apiRequest, lambdaContext } from '../../support/api-events.ts';
+
+class MemoryStream implements StreamWriter {
+  readonly entries: StreamEntry[] = [];
+  async putRecords(entries: readonly StreamEntry[]): Promise<EntryOutcome[]> {
+    this.entries.push(...entries);
+    return entries.map(() => ({ ok: true }));
+  }
+  records(): Array<Record<string, unknown>> {
+    return this.entries.map(
+      (e) => JSON.parse(Buffer.from(e.data).toString('utf8')) as Record<string, unknown>,
+    );
+  }
+}
+
+function setup() {
+  const stream = new MemoryStream();
+  let n = 0;
+  const handler = makeHandler({
+    writer: stream,
+    writeKeys: new WriteKeys(['test-key', 'second-key']),
+    retry: { budgetMs: 100, baseDelayMs: 1, maxDelayMs: 1 },
+    newMessageId: () => `generated-${++n}`,
+  });
+  const call = async (...args: Parameters<typeof apiRequest>) => {
+    const response = await handler(apiRequest(...args), lambdaContext);
+    return {
+      status: response.statusCode,
+      body: JSON.parse(response.body) as Record<string, unknown>,
+      headers: response.headers,
+    };
+  };
+  return { stream, call };
+}
+
+describe('ingest handler routes', () => {
+  test('/v1/track forces type track, keeps the client messageId and partitions by anonymousId', async () => {
+    const { stream, call } = setup();
+    const answer = await call('/v1/track', {
+      type: 'page',
+      event: 'Cart Viewed',
+      anonymousId: 'a-1',
+      messageId: 'm-1',
+    });
+    expect(answer).toMatchObject({ status: 200, body: { success: true } });
+    expect(stream.records()).toEqual([
+      expect.objectContaining({ type: 'track', event: 'Cart Viewed', messageId: 'm-1' }),
+    ]);
+    expect(stream.entries[0]?.partitionKey).toBe('a-1');
+  });
+
+  test('/v1/identify with only a userId partitions by userId and keeps traits', async () => {
+    const { stream, call } = setup();
+    const answer = await call('/v1/identify', { userId: 42, traits: { plan: 'gold' } });
+    expect(answer.status).toBe(200);
+    expect(stream.records()[0]).toMatchObject({
+      type: 'identify',
+      userId: '42',
+      traits: { plan: 'gold' },
+      messageId: 'generated-1',
+    });
+    expect(stream.entries[0]?.partitionKey).toBe('42');
+  });
+
+  test('/v1/page keeps the page name and category', async () => {
+    const { stream, call } = setup();
+    await call('/v1/page', {
+      anonymousId: 'a',
+      name: 'Shoes',
+      category: 'Catalog',
+      properties: { url: 'https://s.example/shoes' },
+    });
+    expect(stream.records()[0]).toMatchObject({ type: 'page', name: 'Shoes', category: 'Catalog' });
+  });
+
+  test('/v1/batch applies batch-level context and sentAt to events without their own', async () => {
+    const { stream, call } = setup();
+    const answer = await call('/v1/batch', {
+      sentAt: '2026-11-25T10:00:10.000Z',
+      context: { library: { name: 'analytics.js' }, locale: 'de-DE' },
+      batch: [
+        {
+          type: 'track',
+          event: 'Product Viewed',
+          anonymousId: 'a',
+          timestamp: '2026-11-25T10:00:00.000Z',
+          properties: { product_id: 'p' },
+        },
+        { type: 'page', anonymousId: 'a', context: { locale: 'fr-FR' } },
+      ],
+    });
+    expect(answer.status).toBe(200);
+    const [first, second] = stream.records();
+    expect(first?.context).toMatchObject({
+      library: { name: 'analytics.js' },
+      locale: 'de-DE',
+      ip: '203.0.113.7',
+      userAgent: 'jest',
+    });
+    expect(second?.context).toMatchObject({ locale: 'fr-FR' });
+    expect(first?.sentAt).toBe('2026-11-25T10:00:10.000Z');
+    // Ten seconds between the event and its sending, whatever the client's clock said.
+    expect(Date.parse(String(first?.receivedAt)) - Date.parse(String(first?.timestamp))).toBe(
+      10_000,
+    );
+  });
+
+  test('/events takes one event or an array, a missing type meaning track', async () => {
+    const { stream, call } = setup();
+    expect((await call('/events', { event: 'Signed Up', userId: 'u' })).status).toBe(200);
+    expect(
+      (
+        await call('/events', [
+          { event: 'A', userId: 'u' },
+          { type: 'page', userId: 'u' },
+        ])
+      ).status,
+    ).toBe(200);
+    expect(stream.records().map((r) => r.type)).toEqual(['track', 'track', 'page']);
+  });
+
+  test('the write key may come in the body, and any configured key is accepted', async () => {
+    const { call } = setup();
+    expect(
+      (
+        await call(
+          '/v1/batch',
+          { writeKey: 'second-key', batch: [{ type: 'page', userId: 'u' }] },
+          { writeKey: null },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(
+          '/v1/batch',
+          { writeKey: 'nope', batch: [{ type: 'page', userId: 'u' }] },
+          { writeKey: null },
+        )
+      ).status,
+    ).toBe(401);
+    expect(
+      (await call('/v1/batch', { batch: [{ type: 'page', userId: 'u' }] }, { writeKey: null }))
+        .status,
+    ).toBe(401);
+  });
+
+  test('a wrong key in the header is refused even when the body has a right one', async () => {
+    const { stream, call } = setup();
+    const answer = await call(
+      '/v1/batch',
+      { writeKey: 'test-key', batch: [{ type: 'page', userId: 'u' }] },
+      { writeKey: 'bad' },
+    );
+    expect(answer.status).toBe(401);
+    expect(answer.headers?.['www-authenticate']).toMatch(/^Basic/);
+    expect(stream.entries).toHaveLength(0);
+  });
+
+  test.each([
+    ['an unknown route', '/v1/screen', { userId: 'u' }, 404, /no ingest route at \/v1\/screen/],
+    [
+      'a batch that is not an array',
+      '/v1/batch',
+      { batch: {} },
+      400,
+      /takes \{"batch": \[ \.\.\.events \]\}/,
+    ],
+    ['an empty batch', '/v1/batch', { batch: [] }, 400, /batch is empty/],
+    [
+      'a bad batch-level sentAt',
+      '/v1/batch',
+      { sentAt: 'yesterday', batch: [{ type: 'page', userId: 'u' }] },
+      400,
+      /sentAt must be an ISO-8601 date-time/,
+    ],
+    [
+      'an array on a single-event route',
+      '/v1/track',
+      [{ event: 'x' }],
+      400,
+      /\/v1\/track takes one JSON object \(got an array\)/,
+    ],
+    ['an empty /events array', '/events', [], 400, /the array of events is empty/],
+  ])('%s is a %i with a reason', async (_name, path, body, status, reason) => {
+    const { stream, call } = setup();
+    const answer = await call(path, body);
+    expect(answer.status).toBe(status);
+    expect(String(answer.body.error)).toMatch(reason);
+    expect(stream.entries).toHaveLength(0);
+  });
+
+  test('an event over 32 KB inside a batch is a bad row; its neighbours are written', async () => {
+    const { stream, call } = setup();
+    const big = {
+      type: 'track',
+      event: 'Big',
+      userId: 'u',
+      messageId: 'big',
+      properties: { blob: 'x'.repeat(40_000) },
+    };
+    const answer = await call('/v1/batch', { batch: [{ type: 'page', userId: 'u' }, big] });
+    expect(answer.status).toBe(200);
+    expect(answer.body.rejected).toEqual([
+      {
+        index: 1,
+        messageId: 'big',
+        reasons: [
+          expect.stringMatching(
+            /^event is 40,\d{3} bytes; the limit is 32,768 bytes \(32 KB\) per event$/,
+          ),
+        ],
+      },
+    ]);
+    const bad = stream.records().find((r) => r.type === 'rejected');
+    expect(bad).toMatchObject({ messageId: 'big', payloadTruncated: true });
+    expect(String(bad?.payload)).toHaveLength(32 * 1024);
+  });
+});
