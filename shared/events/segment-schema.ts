@@ -12,9 +12,19 @@ const ISO_DATE_TIME =
 
 export const isoDateTime = z
   .string()
-  .refine((value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)), {
+  .refine((value) => ISO_DATE_TIME.test(value) && isRealDate(value), {
     error: 'must be an ISO-8601 date-time such as "2026-11-25T10:00:00.000Z"',
   });
+
+/** A calendar date that exists: Date.parse would roll 2026-02-30 over to 2 March. */
+function isRealDate(value: string): boolean {
+  if (Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
 
 /** anonymousId and userId: strings (numbers kept as their string form), used as partition keys. */
 const identifier = z

@@ -55,7 +55,7 @@ export function readJsonBody(raw: RawBody, maxBytes: number): { value: unknown; 
 function assertWithinLimit(bytes: number, maxBytes: number): void {
   if (bytes > maxBytes) {
     throw new PayloadTooLargeError(
-      `request body is ${bytes.toLocaleString('en-US')} bytes; this route takes at most ${maxBytes.toLocaleString('en-US')} bytes (${maxBytes / 1024} KB)`,
+      `request body is ${bytes.toLocaleString('en-US')} bytes; this route takes at most ${maxBytes.toLocaleString('en-US')} bytes${maxBytes % 1024 === 0 ? ` (${maxBytes / 1024} KB)` : ''}`,
     );
   }
 }
@@ -67,8 +67,10 @@ function withoutProtoKeys(key: string, value: unknown): unknown {
 
 export function parseJson(text: string): unknown {
   try {
-    // The reviver costs a second pass, so it runs only when the text could need it.
-    return text.includes('"__proto__"') ? JSON.parse(text, withoutProtoKeys) : JSON.parse(text);
+    // The reviver costs a second pass, so it runs only when the text could need it: when it
+    // names __proto__, or has \u escapes that could spell it.
+    const suspect = text.includes('__proto__') || text.includes('\\u');
+    return suspect ? JSON.parse(text, withoutProtoKeys) : JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new BadRequestError(`request body is not valid JSON: ${reason}`);

@@ -141,8 +141,10 @@ describe('npm start: the local API in front of the Kinesis emulator', () => {
     const answer = await post('/v1/batch', body, {
       authorization: '',
       'content-type': 'text/plain',
+      origin: 'https://shop.example',
     });
     expect(answer).toMatchObject({ status: 200, json: { success: true } });
+    expect(answer.headers.get('access-control-allow-origin')).toMatch(/\*|https:\/\/shop\.example/);
   });
 
   test.each([
