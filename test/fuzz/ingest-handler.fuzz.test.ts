@@ -101,13 +101,11 @@ const body = fc.oneof(
       (depth) =>
         `{"event":"e","anonymousId":"a","properties":{"p":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}`,
     ),
-  fc
-    .integer({ min: 0, max: 700_000 })
-    .map((n) =>
-      JSON.stringify({
-        batch: [{ type: 'track', event: 'x', anonymousId: 'a', properties: { s: 'x'.repeat(n) } }],
-      }),
-    ),
+  fc.integer({ min: 0, max: 700_000 }).map((n) =>
+    JSON.stringify({
+      batch: [{ type: 'track', event: 'x', anonymousId: 'a', properties: { s: 'x'.repeat(n) } }],
+    }),
+  ),
 );
 
 /** How many messages a request carries, as the API reads them. */
