@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import type * as z from 'zod';
+import { isCanonical, toZod, type Field, type Spec } from './field-spec.ts';
 
 /**
  * Segment E-commerce Spec v2: the events we analyse and the shape of their properties.
@@ -24,96 +25,90 @@ export const ECOMMERCE_EVENTS = [
 export type EcommerceEventName = (typeof ECOMMERCE_EVENTS)[number];
 
 /** Ids are strings in the spec; many shops send numbers, which we keep as their string form. */
-const idString = z
-  .union([z.string().min(1).max(256), z.number().finite()])
-  .transform((value) => String(value));
-const text = z.string().max(2048);
-const amount = z.number().finite().nonnegative();
-const count = z.number().int().nonnegative();
-const currency = z
-  .string()
-  .regex(/^[A-Za-z]{3}$/, { error: 'must be a 3-letter ISO 4217 code such as "USD"' })
-  .transform((code) => code.toUpperCase());
+const id: Field = { kind: 'id' };
+const text: Field = { kind: 'string', max: 2048 };
+const amount: Field = { kind: 'amount' };
+const count: Field = { kind: 'count' };
 
-const productFields = {
-  product_id: idString.optional(),
-  sku: text.optional(),
-  category: text.optional(),
-  name: text.optional(),
-  brand: text.optional(),
-  variant: text.optional(),
-  price: amount.optional(),
-  quantity: count.optional(),
-  coupon: text.optional(),
-  position: count.optional(),
-  url: text.optional(),
-  image_url: text.optional(),
+const productFields: Record<string, Field> = {
+  product_id: id,
+  sku: text,
+  category: text,
+  name: text,
+  brand: text,
+  variant: text,
+  price: amount,
+  quantity: count,
+  coupon: text,
+  position: count,
+  url: text,
+  image_url: text,
 };
 
-export const productSchema = z.looseObject(productFields);
-const products = z.array(productSchema).max(1000);
+const productSpec: Spec = { fields: productFields };
+const products: Field = { kind: 'list', max: 1000, item: productSpec };
 
-const orderFields = {
-  order_id: idString.optional(),
-  checkout_id: idString.optional(),
-  affiliation: text.optional(),
-  total: amount.optional(),
-  subtotal: amount.optional(),
-  revenue: amount.optional(),
-  shipping: amount.optional(),
-  tax: amount.optional(),
-  discount: amount.optional(),
-  value: amount.optional(),
-  coupon: text.optional(),
-  currency: currency.optional(),
-  products: products.optional(),
+const orderFields: Record<string, Field> = {
+  order_id: id,
+  checkout_id: id,
+  affiliation: text,
+  total: amount,
+  subtotal: amount,
+  revenue: amount,
+  shipping: amount,
+  tax: amount,
+  discount: amount,
+  value: amount,
+  coupon: text,
+  currency: { kind: 'currency' },
+  products,
 };
 
-const productEvent = z.looseObject({ ...productFields, product_id: idString });
-const orderEvent = z.looseObject(orderFields);
-const orderWithId = z.looseObject({ ...orderFields, order_id: idString });
-const checkoutStep = z.looseObject({
-  checkout_id: idString.optional(),
-  step: count.optional(),
-  shipping_method: text.optional(),
-  payment_method: text.optional(),
-  order_id: idString.optional(),
-});
+const productEvent: Spec = { fields: productFields, required: ['product_id'] };
+const cartProductEvent: Spec = {
+  fields: { ...productFields, cart_id: id },
+  required: ['product_id'],
+};
+const orderWithId: Spec = { fields: orderFields, required: ['order_id'] };
+const checkoutStep: Spec = {
+  fields: {
+    checkout_id: id,
+    step: count,
+    shipping_method: text,
+    payment_method: text,
+    order_id: id,
+  },
+};
 
-export const ecommercePropertySchemas: Record<EcommerceEventName, z.ZodType> = {
-  'Products Searched': z.looseObject({ query: text.optional() }),
-  'Product List Viewed': z.looseObject({
-    list_id: idString.optional(),
-    category: text.optional(),
-    products: products.optional(),
-  }),
+export const ECOMMERCE_PROPERTY_SPECS: Record<EcommerceEventName, Spec> = {
+  'Products Searched': { fields: { query: text } },
+  'Product List Viewed': { fields: { list_id: id, category: text, products } },
   'Product Clicked': productEvent,
   'Product Viewed': productEvent,
-  'Product Added': z.looseObject({
-    ...productFields,
-    product_id: idString,
-    cart_id: idString.optional(),
-  }),
-  'Product Removed': z.looseObject({
-    ...productFields,
-    product_id: idString,
-    cart_id: idString.optional(),
-  }),
-  'Cart Viewed': z.looseObject({ cart_id: idString.optional(), products: products.optional() }),
-  'Checkout Started': orderEvent,
+  'Product Added': cartProductEvent,
+  'Product Removed': cartProductEvent,
+  'Cart Viewed': { fields: { cart_id: id, products } },
+  'Checkout Started': { fields: orderFields },
   'Checkout Step Completed': checkoutStep,
   'Payment Info Entered': checkoutStep,
   'Order Completed': orderWithId,
   'Order Refunded': orderWithId,
   'Order Cancelled': orderWithId,
-  'Coupon Applied': z.looseObject({
-    order_id: idString.optional(),
-    cart_id: idString.optional(),
-    coupon_id: idString.optional(),
-    coupon_name: text.optional(),
-    discount: amount.optional(),
-  }),
+  'Coupon Applied': {
+    fields: { order_id: id, cart_id: id, coupon_id: id, coupon_name: text, discount: amount },
+  },
 };
+
+export const productSchema = toZod(productSpec);
+
+export const ecommercePropertySchemas = Object.fromEntries(
+  ECOMMERCE_EVENTS.map((name) => [name, toZod(ECOMMERCE_PROPERTY_SPECS[name])]),
+) as unknown as Record<EcommerceEventName, z.ZodType>;
+
+/** True when the event's property schema accepts the properties and returns them unchanged. */
+export function isCanonicalProperties(name: EcommerceEventName, properties: unknown): boolean {
+  return isCanonical(properties, ECOMMERCE_PROPERTY_SPECS[name]);
+}
 
 const ecommerceNames: ReadonlySet<string> = new Set(ECOMMERCE_EVENTS);
 

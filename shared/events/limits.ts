@@ -10,6 +10,12 @@ export const SEGMENT_LIMITS = {
   maxEventBytes: 32 * KIB,
   /** "The batch request is limited to 500KB." */
   maxBatchBytes: 500 * KIB,
+  /**
+   * The per-event limit is checked on the event as it goes on the stream, which is cheaper
+   * than serialising each event twice: 32 KB as sent plus 1 KB for the fields the server
+   * adds on receipt (receivedAt, corrected timestamp, context.ip, ...).
+   */
+  maxStoredEventBytes: 33 * KIB,
 } as const;
 
 export const KINESIS_LIMITS = {

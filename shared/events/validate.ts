@@ -1,8 +1,10 @@
-import { ecommercePropertySchemas, isEcommerceEvent } from './ecommerce.ts';
+import { ecommercePropertySchemas, isCanonicalProperties, isEcommerceEvent } from './ecommerce.ts';
 import type { ClickstreamEvent } from './clickstream-event.ts';
 import { correctedEventTime } from './event-time.ts';
-import { describeIssues, describeValue } from './reasons.ts';
+import { parseWithReasons } from './parse-with-reasons.ts';
+import { describeValue } from './reasons.ts';
 import {
+  isCanonicalMessage,
   MESSAGE_TYPES,
   messageSchema,
   type BatchEnvelope,
@@ -13,6 +15,8 @@ import {
 /** What the server knows about the request an event came in. */
 export interface ReceiptContext {
   receivedAtMs: number;
+  /** receivedAtMs as ISO-8601, when the caller has it already (one per request, not per event). */
+  receivedAt?: string;
   sourceIp?: string;
   userAgent?: string;
   /** Batch-level sentAt/context, applied where the message has none of its own. */
@@ -49,23 +53,30 @@ export function validateMessage(
     ]);
   }
 
-  const parsed = messageSchema.safeParse(candidate, { reportInput: true });
-  if (!parsed.success) return reject(describeIssues(parsed.error.issues));
-  const message = parsed.data;
+  // Canonical input (nearly all traffic) skips zod; anything else is decided and explained by it.
+  let message: SegmentMessage;
+  if (isCanonicalMessage(candidate)) message = candidate;
+  else {
+    const parsed = parseWithReasons(messageSchema, candidate);
+    if (!parsed.ok) return reject(parsed.reasons);
+    message = parsed.data;
+  }
   if (message.anonymousId === undefined && message.userId === undefined) {
     return reject(['anonymousId or userId is required']);
   }
 
-  let properties: Record<string, unknown> | undefined =
-    'properties' in message
-      ? (message.properties as Record<string, unknown> | undefined)
-      : undefined;
+  let properties = message.type === 'identify' ? undefined : message.properties;
   if (message.type === 'track' && isEcommerceEvent(message.event)) {
-    const checked = ecommercePropertySchemas[message.event].safeParse(properties ?? {}, {
-      reportInput: true,
-    });
-    if (!checked.success) return reject(describeIssues(checked.error.issues, 'properties'));
-    properties = checked.data as Record<string, unknown>;
+    const name = message.event;
+    if (!isCanonicalProperties(name, properties ?? {})) {
+      const checked = parseWithReasons(
+        ecommercePropertySchemas[name],
+        properties ?? {},
+        'properties',
+      );
+      if (!checked.ok) return reject(checked.reasons);
+      properties = checked.data as Record<string, unknown>;
+    }
   }
   return { ok: true, event: normalise(message, properties, messageId, receipt) };
 }
@@ -82,7 +93,9 @@ function normalise(
   messageId: string,
   receipt: ReceiptContext,
 ): ClickstreamEvent {
-  const context: Record<string, unknown> = { ...receipt.batch?.context, ...message.context };
+  const context: Record<string, unknown> = receipt.batch?.context
+    ? { ...receipt.batch.context, ...message.context }
+    : { ...message.context };
   if (context.ip === undefined && receipt.sourceIp) context.ip = receipt.sourceIp;
   if (context.userAgent === undefined && receipt.userAgent) context.userAgent = receipt.userAgent;
   const sentAt = message.sentAt ?? receipt.batch?.sentAt;
@@ -93,7 +106,7 @@ function normalise(
     type: message.type,
     context,
     timestamp: new Date(eventTime).toISOString(),
-    receivedAt: new Date(receipt.receivedAtMs).toISOString(),
+    receivedAt: receipt.receivedAt ?? new Date(receipt.receivedAtMs).toISOString(),
   };
   if (message.type === 'track') event.event = message.event;
   if (message.type === 'page') {

@@ -7,15 +7,23 @@ import { UnauthorizedError } from '../errors.ts';
  */
 export class WriteKeys {
   private readonly digests: Buffer[];
+  /**
+   * Candidates already checked and found valid, so a client's every request does not hash
+   * again. Only valid keys are remembered (a wrong guess always takes the constant-time
+   * path), and only a few, as a warm function sees few distinct keys.
+   */
+  private readonly knownValid = new Set<string>();
 
   constructor(keys: readonly string[]) {
     this.digests = keys.map(digest);
   }
 
   isValid(candidate: string): boolean {
+    if (this.knownValid.has(candidate)) return true;
     const probe = digest(candidate);
     let found = false;
     for (const key of this.digests) found = timingSafeEqual(key, probe) || found;
+    if (found && this.knownValid.size < this.digests.length) this.knownValid.add(candidate);
     return found;
   }
 }

@@ -45,13 +45,14 @@ interface Pending {
  */
 export async function ingestMessages(
   request: RequestMessages,
-  receipt: ReceiptContext,
-  bodyBytes: number,
+  requestReceipt: ReceiptContext,
   deps: IngestDeps,
 ): Promise<IngestResult> {
   const newMessageId = deps.newMessageId ?? randomUUID;
-  // No event can be over the per-event limit when the whole body is within it.
-  const checkEventSize = bodyBytes > SEGMENT_LIMITS.maxEventBytes;
+  const receipt: ReceiptContext = {
+    ...requestReceipt,
+    receivedAt: new Date(requestReceipt.receivedAtMs).toISOString(),
+  };
   const pending: Pending[] = [];
   const rejected: Rejection[] = [];
 
@@ -67,13 +68,14 @@ export async function ingestMessages(
 
   request.messages.forEach((raw, index) => {
     const typed = withDefaultType(raw, request.defaultType);
-    const oversize = checkEventSize ? oversizeReason(typed) : undefined;
-    if (oversize) return reject(index, typed, messageIdOf(typed) ?? newMessageId(), [oversize]);
     const outcome = validateMessage(typed, receipt, newMessageId, request.forcedType);
     if (!outcome.ok) return reject(index, typed, outcome.messageId, outcome.reasons);
     const { event } = outcome;
     const entry = toEntry(event, (event.anonymousId ?? event.userId) as string);
     if (entry === undefined) return reject(index, typed, event.messageId, [TOO_DEEP]);
+    if (entry.data.byteLength > SEGMENT_LIMITS.maxStoredEventBytes) {
+      return reject(index, typed, event.messageId, [oversizeReason(entry.data.byteLength)]);
+    }
     pending.push({ index, messageId: event.messageId, entry });
   });
 
@@ -115,29 +117,9 @@ function withDefaultType(raw: unknown, defaultType: string | undefined): unknown
   return 'type' in raw ? raw : { ...raw, type: defaultType };
 }
 
-function messageIdOf(raw: unknown): string | undefined {
-  const id =
-    typeof raw === 'object' && raw !== null
-      ? (raw as { messageId?: unknown }).messageId
-      : undefined;
-  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
-}
-
-function oversizeReason(raw: unknown): string | undefined {
-  const bytes = safeJsonBytes(raw);
-  const limit = SEGMENT_LIMITS.maxEventBytes;
-  if (bytes === undefined) return TOO_DEEP;
-  return bytes > limit
-    ? `event is ${bytes.toLocaleString('en-US')} bytes; the limit is ${limit.toLocaleString('en-US')} bytes (32 KB) per event`
-    : undefined;
-}
-
-function safeJsonBytes(value: unknown): number | undefined {
-  try {
-    return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
-  } catch {
-    return undefined;
-  }
+function oversizeReason(bytes: number): string {
+  const limit = SEGMENT_LIMITS.maxStoredEventBytes;
+  return `event is ${bytes.toLocaleString('en-US')} bytes as stored; the limit is ${limit.toLocaleString('en-US')} bytes (32 KB as sent, plus 1 KB for the fields added on receipt)`;
 }
 
 /** A bad row keeps what the client sent (its first 32 KB when larger) and why it was refused. */

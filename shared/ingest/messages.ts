@@ -1,5 +1,6 @@
 import { BadRequestError } from '../errors.ts';
-import { describeIssues, describeValue } from '../events/reasons.ts';
+import { parseWithReasons } from '../events/parse-with-reasons.ts';
+import { describeValue } from '../events/reasons.ts';
 import {
   batchEnvelopeSchema,
   type BatchEnvelope,
@@ -34,10 +35,8 @@ export function messagesOf(route: IngestRoute, body: unknown): RequestMessages {
       if (!isPlainObject(body) || !Array.isArray((body as { batch?: unknown }).batch)) {
         throw new BadRequestError('/v1/batch takes {"batch": [ ...events ]}');
       }
-      const parsed = batchEnvelopeSchema.safeParse(body, { reportInput: true });
-      if (!parsed.success) {
-        throw new BadRequestError(describeIssues(parsed.error.issues).join('; '));
-      }
+      const parsed = parseWithReasons(batchEnvelopeSchema, body);
+      if (!parsed.ok) throw new BadRequestError(parsed.reasons.join('; '));
       const messages = (body as { batch: unknown[] }).batch;
       if (messages.length === 0)
         throw new BadRequestError('batch is empty: send at least one event');

@@ -41,7 +41,7 @@ export async function handleIngestRequest(
   // A key in the header is checked before the body is read; otherwise it must be in the body.
   const headerKey = writeKeyFromAuthorization(request.headers.authorization);
   if (headerKey !== undefined) assertWriteKey(deps.writeKeys, headerKey);
-  const { value: body, bytes } = readJsonBody(
+  const { value: body } = readJsonBody(
     {
       body: request.body,
       isBase64Encoded: request.isBase64Encoded,
@@ -59,7 +59,7 @@ export async function handleIngestRequest(
   const messages = messagesOf(route, body);
   if (messages.batch) receipt.batch = messages.batch;
 
-  const result = await ingestMessages(messages, receipt, bytes, deps);
+  const result = await ingestMessages(messages, receipt, deps);
   deps.onResult?.(result);
   return ingestAnswer(result);
 }

@@ -214,7 +214,7 @@ describe('ingest handler routes', () => {
         messageId: 'big',
         reasons: [
           expect.stringMatching(
-            /^event is 40,\d{3} bytes; the limit is 32,768 bytes \(32 KB\) per event$/,
+            /^event is 40,\d{3} bytes as stored; the limit is 33,792 bytes \(32 KB as sent, plus 1 KB for the fields added on receipt\)$/,
           ),
         ],
       },
@@ -222,5 +222,30 @@ describe('ingest handler routes', () => {
     const bad = stream.records().find((r) => r.type === 'rejected');
     expect(bad).toMatchObject({ messageId: 'big', payloadTruncated: true });
     expect(String(bad?.payload)).toHaveLength(32 * 1024);
+  });
+
+  test('the per-event limit is exact: 33,792 bytes as stored is written, one byte more is a bad row', async () => {
+    const eventWithBlob = (n: number) => ({
+      type: 'track',
+      event: 'Big',
+      userId: 'u',
+      messageId: 'edge',
+      timestamp: '2026-11-25T10:00:00.000Z',
+      properties: { blob: 'x'.repeat(n) },
+    });
+    const probe = setup();
+    await probe.call('/v1/batch', { batch: [eventWithBlob(1_000)] });
+    const overhead = (probe.stream.entries[0]?.data.byteLength ?? 0) - 1_000;
+    const fits = 33 * 1024 - overhead;
+
+    const atLimit = setup();
+    const ok = await atLimit.call('/v1/batch', { batch: [eventWithBlob(fits)] });
+    expect(ok.body).toEqual({ success: true });
+    expect(atLimit.stream.entries[0]?.data.byteLength).toBe(33 * 1024);
+
+    const over = setup();
+    const refused = await over.call('/v1/batch', { batch: [eventWithBlob(fits + 1)] });
+    expect(refused.status).toBe(400);
+    expect(over.stream.records()[0]).toMatchObject({ type: 'rejected', messageId: 'edge' });
   });
 });
