@@ -23,6 +23,11 @@ const BENCHES: readonly Bench[] = [
     title: 'Kinesis emulators: kinesalite vs kinesis-local',
     load: () => import('./kinesis-emulators.bench.ts'),
   },
+  {
+    name: 'stack',
+    title: 'bundle sizes and npm start',
+    load: () => import('./stack.bench.ts'),
+  },
 ];
 
 function selected(args: readonly string[]): Bench[] {

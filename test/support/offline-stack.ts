@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface OfflineStack {
+  pid: number;
   apiUrl: string;
   kinesisEndpoint: string;
   streamName: string;
@@ -67,6 +68,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     throw error;
   }
   return {
+    pid: child.pid as number,
     apiUrl: `http://127.0.0.1:${options.httpPort}`,
     kinesisEndpoint: `http://127.0.0.1:${options.kinesisPort}`,
     streamName: 'clickstream-local-clickstream',
