@@ -4,3 +4,4 @@ process.env.STREAM_NAME ??= 'test-stream';
 process.env.INGEST_WRITE_KEYS ??= 'test-key';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.METRICS_DELIVERY_STREAM ??= 'test-metrics';
