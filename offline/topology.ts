@@ -1,0 +1,217 @@
+import { resolve, type CfnResource, type LocalNames } from './cfn.ts';
+
+/**
+ * What serverless.yml asks of the local stand-ins, read from the functions' events and the
+ * CloudFormation Resources, with every intrinsic resolved to local names.
+ */
+export interface StreamMapping {
+  uuid: string;
+  functionKey: string;
+  functionName: string;
+  streamName: string;
+  streamArn: string;
+  consumerArn?: string;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  parallelizationFactor: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  startingPositionTimestamp?: number;
+  maximumRetryAttempts: number;
+  maximumRecordAgeInSeconds: number;
+  bisectBatchOnFunctionError: boolean;
+  functionResponseTypes: Array<'ReportBatchItemFailures'>;
+  tumblingWindowInSeconds: number;
+  filterCriteria?: { Filters: Array<{ Pattern: string }> };
+  /** The on-failure destination's queue name (an SQS ARN on AWS). */
+  onFailureQueue?: string;
+  enabled: boolean;
+}
+
+export interface BucketNotification {
+  bucket: string;
+  functionName: string;
+  prefix?: string;
+  suffix?: string;
+}
+
+export interface DeliveryStreamSpec {
+  name: string;
+  arn: string;
+  source?: { streamName: string; streamArn: string };
+  bucket: string;
+  prefix: string;
+  errorOutputPrefix: string;
+  bufferingHints: { sizeInMBs: number; intervalInSeconds: number };
+  processor?: {
+    functionName: string;
+    bufferSizeInMBs: number;
+    bufferIntervalInSeconds: number;
+    numberOfRetries: number;
+  };
+  compression: 'UNCOMPRESSED' | 'GZIP';
+}
+
+export interface Topology {
+  mappings: StreamMapping[];
+  notifications: BucketNotification[];
+  deliveryStreams: DeliveryStreamSpec[];
+  buckets: string[];
+  queues: string[];
+}
+
+export interface ServerlessEvent {
+  stream?: Record<string, unknown>;
+  s3?: Record<string, unknown> | string;
+}
+
+export interface FunctionSpec {
+  key: string;
+  /** The deployed name, which serverless-offline's Lambda Invoke API answers to. */
+  name: string;
+  events: ServerlessEvent[];
+}
+
+const lastSegment = (arn: string, marker: string) =>
+  arn.slice(arn.lastIndexOf(marker) + marker.length);
+const num = (value: unknown, fallback: number) =>
+  value === undefined || value === null ? fallback : Number(value);
+
+export function readTopology(functions: readonly FunctionSpec[], names: LocalNames): Topology {
+  const resources = names.resources;
+  const ofType = (type: string) =>
+    Object.entries(resources).filter(([, r]) => (r as CfnResource).Type === type);
+  const mappings: StreamMapping[] = [];
+  const notifications: BucketNotification[] = [];
+
+  for (const fn of functions) {
+    fn.events.forEach((event, index) => {
+      if (event.stream)
+        mappings.push(
+          streamMapping(fn, index, resolve(names, event.stream) as Record<string, unknown>),
+        );
+      if (event.s3) notifications.push(...bucketNotifications(fn, resolve(names, event.s3)));
+    });
+  }
+
+  const deliveryStreams = ofType('AWS::KinesisFirehose::DeliveryStream').map(
+    ([logicalId, resource]) =>
+      deliveryStream(
+        resolve(names, resource.Properties ?? {}) as Record<string, unknown>,
+        names,
+        logicalId,
+      ),
+  );
+  const buckets = ofType('AWS::S3::Bucket').map(([id]) => String(resolve(names, { Ref: id })));
+  const queues = ofType('AWS::SQS::Queue').map(([id]) =>
+    String(resolve(names, { 'Fn::GetAtt': [id, 'QueueName'] })),
+  );
+  return { mappings, notifications, deliveryStreams, buckets, queues };
+}
+
+function streamMapping(
+  fn: FunctionSpec,
+  index: number,
+  stream: Record<string, unknown>,
+): StreamMapping {
+  const streamArn = String(typeof stream.arn === 'object' ? '' : stream.arn);
+  if (!streamArn.startsWith('arn:aws:kinesis:')) {
+    throw new Error(
+      `functions.${fn.key}.events[${index}].stream.arn must be a Kinesis stream ARN (got ${streamArn || 'nothing'})`,
+    );
+  }
+  const onFailure = (stream.destinations as { onFailure?: unknown } | undefined)?.onFailure;
+  const onFailureArn =
+    typeof onFailure === 'string' ? onFailure : (onFailure as { arn?: unknown } | undefined)?.arn;
+  const mapping: StreamMapping = {
+    uuid: `${fn.key}-${index}`,
+    functionKey: fn.key,
+    functionName: fn.name,
+    streamName: lastSegment(streamArn, ':stream/'),
+    streamArn,
+    batchSize: num(stream.batchSize, 100),
+    maximumBatchingWindowInSeconds: num(stream.batchWindow, 0),
+    parallelizationFactor: num(stream.parallelizationFactor, 1),
+    startingPosition:
+      (stream.startingPosition as StreamMapping['startingPosition']) ?? 'TRIM_HORIZON',
+    maximumRetryAttempts: num(stream.maximumRetryAttempts, -1),
+    maximumRecordAgeInSeconds: num(stream.maximumRecordAgeInSeconds, -1),
+    bisectBatchOnFunctionError: stream.bisectBatchOnFunctionError === true,
+    functionResponseTypes:
+      stream.functionResponseType === 'ReportBatchItemFailures' ? ['ReportBatchItemFailures'] : [],
+    tumblingWindowInSeconds: num(stream.tumblingWindowInSeconds, 0),
+    enabled: stream.enabled !== false,
+  };
+  if (typeof stream.consumer === 'string') mapping.consumerArn = stream.consumer;
+  if (stream.startingPositionTimestamp !== undefined)
+    mapping.startingPositionTimestamp = Number(stream.startingPositionTimestamp);
+  if (Array.isArray(stream.filterPatterns)) {
+    mapping.filterCriteria = {
+      Filters: stream.filterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+    };
+  }
+  if (typeof onFailureArn === 'string' && onFailureArn.startsWith('arn:aws:sqs:')) {
+    mapping.onFailureQueue = lastSegment(onFailureArn, ':');
+  }
+  return mapping;
+}
+
+function bucketNotifications(fn: FunctionSpec, s3: unknown): BucketNotification[] {
+  const spec = typeof s3 === 'string' ? { bucket: s3 } : (s3 as Record<string, unknown>);
+  const event = String(spec.event ?? 's3:ObjectCreated:*');
+  if (!event.startsWith('s3:ObjectCreated:')) return [];
+  const rules = Array.isArray(spec.rules) ? (spec.rules as Array<Record<string, unknown>>) : [];
+  const notification: BucketNotification = { bucket: String(spec.bucket), functionName: fn.name };
+  for (const rule of rules) {
+    if (typeof rule.prefix === 'string') notification.prefix = rule.prefix;
+    if (typeof rule.suffix === 'string') notification.suffix = rule.suffix;
+  }
+  return [notification];
+}
+
+function deliveryStream(
+  props: Record<string, unknown>,
+  names: LocalNames,
+  logicalId: string,
+): DeliveryStreamSpec {
+  const name = String(props.DeliveryStreamName ?? `${names.service}-${names.stage}-${logicalId}`);
+  const s3 = (props.ExtendedS3DestinationConfiguration ??
+    props.S3DestinationConfiguration ??
+    {}) as Record<string, unknown>;
+  const hints = (s3.BufferingHints ?? {}) as Record<string, unknown>;
+  const spec: DeliveryStreamSpec = {
+    name,
+    arn: String(resolve(names, { 'Fn::GetAtt': [logicalId, 'Arn'] })),
+    bucket: lastSegment(String(s3.BucketARN ?? ''), ':::'),
+    prefix: String(s3.Prefix ?? ''),
+    errorOutputPrefix: String(s3.ErrorOutputPrefix ?? ''),
+    bufferingHints: {
+      sizeInMBs: num(hints.SizeInMBs, 5),
+      intervalInSeconds: num(hints.IntervalInSeconds, 300),
+    },
+    compression: s3.CompressionFormat === 'GZIP' ? 'GZIP' : 'UNCOMPRESSED',
+  };
+  const source = (
+    props.KinesisStreamSourceConfiguration as { KinesisStreamARN?: string } | undefined
+  )?.KinesisStreamARN;
+  if (source) spec.source = { streamArn: source, streamName: lastSegment(source, ':stream/') };
+  const processing = s3.ProcessingConfiguration as
+    { Enabled?: boolean; Processors?: Array<Record<string, unknown>> } | undefined;
+  const lambda =
+    processing?.Enabled === false
+      ? undefined
+      : processing?.Processors?.find((p) => p.Type === 'Lambda');
+  if (lambda) {
+    const params = new Map(
+      ((lambda.Parameters ?? []) as Array<{ ParameterName: string; ParameterValue: unknown }>).map(
+        (p) => [p.ParameterName, p.ParameterValue],
+      ),
+    );
+    spec.processor = {
+      functionName: lastSegment(String(params.get('LambdaArn') ?? ''), ':function:'),
+      bufferSizeInMBs: num(params.get('BufferSizeInMBs'), 1),
+      bufferIntervalInSeconds: num(params.get('BufferIntervalInSeconds'), 60),
+      numberOfRetries: num(params.get('NumberOfRetries'), 3),
+    };
+  }
+  return spec;
+}
