@@ -1,0 +1,191 @@
+import {
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Log } from './config.ts';
+import { newRecordId, type SourceRecord } from './record.ts';
+
+export interface KinesisSourceOptions {
+  client: KinesisClient;
+  streamName: string;
+  /** JSON file of { shardId: last sequence number fully delivered }. */
+  checkpointFile: string;
+  deliver(records: SourceRecord[]): void;
+  log: Log;
+  pollIntervalMs: number;
+  clock: () => number;
+}
+
+interface ShardState {
+  iterator?: string;
+  /** The last record read: an expired iterator is renewed after it, so nothing is read twice. */
+  lastRead?: string;
+  /** Sequence numbers read but not yet acknowledged, in stream order. */
+  inFlight: string[];
+  acknowledged: Set<string>;
+  closed: boolean;
+}
+
+/** Reading pauses on a shard with this many records not yet delivered (bounded memory). */
+const MAX_IN_FLIGHT = 10_000;
+const LIST_SHARDS_EVERY = 20;
+
+/**
+ * KinesisStreamAsSource: Firehose reads every shard like a consumer, from TRIM_HORIZON the
+ * first time. The checkpoint of a shard only moves past a record once it is acknowledged
+ * (in S3, in the error output or dropped) and every earlier record of that shard too, and it
+ * is persisted; so a restart resumes after the last delivered record: nothing is skipped, and
+ * after a clean shutdown (which flushes) nothing is delivered twice.
+ */
+export async function startKinesisSource(options: KinesisSourceOptions) {
+  const checkpoints: Record<string, string> = await readFile(options.checkpointFile, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, string>)
+    .catch(() => ({}));
+  const shards = new Map<string, ShardState>();
+  let saving: Promise<void> = Promise.resolve();
+  let dirty = false;
+  let stopped = false;
+  let polls = 0;
+
+  function persist(): void {
+    if (dirty) return;
+    dirty = true;
+    saving = saving
+      .then(async () => {
+        dirty = false;
+        const tmp = `${options.checkpointFile}.tmp`;
+        await mkdir(dirname(options.checkpointFile), { recursive: true });
+        await writeFile(tmp, JSON.stringify(checkpoints, null, 2));
+        await rename(tmp, options.checkpointFile);
+      })
+      .catch((error: unknown) =>
+        options.log.error(
+          `Firehose checkpoint of ${options.streamName} not saved: ${String(error)}`,
+        ),
+      );
+  }
+
+  function acknowledge(shardId: string, sequenceNumber: string): void {
+    const shard = shards.get(shardId);
+    if (!shard) return;
+    shard.acknowledged.add(sequenceNumber);
+    let advanced = false;
+    while (shard.inFlight.length > 0 && shard.acknowledged.has(shard.inFlight[0] ?? '')) {
+      const next = shard.inFlight.shift() ?? '';
+      shard.acknowledged.delete(next);
+      checkpoints[shardId] = next;
+      advanced = true;
+    }
+    if (advanced) persist();
+  }
+
+  async function refreshShards(): Promise<void> {
+    let token: string | undefined;
+    do {
+      const page = await options.client.send(
+        new ListShardsCommand(token ? { NextToken: token } : { StreamName: options.streamName }),
+      );
+      for (const shard of page.Shards ?? []) {
+        if (shard.ShardId && !shards.has(shard.ShardId))
+          shards.set(shard.ShardId, { inFlight: [], acknowledged: new Set(), closed: false });
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+
+  async function iteratorFor(shardId: string, shard: ShardState): Promise<string | undefined> {
+    const after = shard.lastRead ?? checkpoints[shardId];
+    const answer = await options.client.send(
+      new GetShardIteratorCommand({
+        StreamName: options.streamName,
+        ShardId: shardId,
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return answer.ShardIterator;
+  }
+
+  async function pollShard(shardId: string, shard: ShardState): Promise<void> {
+    if (shard.closed || shard.inFlight.length >= MAX_IN_FLIGHT) return;
+    shard.iterator ??= await iteratorFor(shardId, shard);
+    if (!shard.iterator) return;
+    let page;
+    try {
+      page = await options.client.send(
+        new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 10_000 }),
+      );
+    } catch (error) {
+      if (error instanceof ExpiredIteratorException) shard.iterator = undefined;
+      else throw error;
+      return;
+    }
+    const records: SourceRecord[] = [];
+    for (const record of page.Records ?? []) {
+      const sequenceNumber = record.SequenceNumber ?? '';
+      const arrival = record.ApproximateArrivalTimestamp?.getTime() ?? options.clock();
+      shard.inFlight.push(sequenceNumber);
+      shard.lastRead = sequenceNumber;
+      records.push({
+        recordId: newRecordId(arrival),
+        data: Buffer.from(record.Data ?? new Uint8Array()),
+        arrival,
+        kinesis: {
+          shardId,
+          partitionKey: record.PartitionKey ?? '',
+          sequenceNumber,
+          subsequenceNumber: '0',
+          approximateArrivalTimestamp: arrival,
+        },
+        done: () => acknowledge(shardId, sequenceNumber),
+      });
+    }
+    shard.iterator = page.NextShardIterator;
+    // A closed shard (after a reshard) has no next iterator; its children appear in ListShards.
+    if (!shard.iterator) shard.closed = true;
+    if (records.length > 0) options.deliver(records);
+  }
+
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    running = (async () => {
+      try {
+        if (polls++ % LIST_SHARDS_EVERY === 0) await refreshShards();
+        for (const [shardId, shard] of shards) {
+          if (stopped) return;
+          await pollShard(shardId, shard);
+        }
+      } catch (error) {
+        options.log.error(
+          `Firehose read of ${options.streamName} failed (${error instanceof Error ? error.name : String(error)}); retrying`,
+        );
+      }
+    })();
+    void running.then(() => {
+      if (!stopped) timer = setTimeout(tick, options.pollIntervalMs);
+    });
+  };
+  tick();
+
+  return {
+    /** Stops reading; records already read still get acknowledged and checkpointed. */
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+    /** Waits for the last checkpoint write. */
+    async saved(): Promise<void> {
+      await saving;
+    },
+  };
+}
+
+export type KinesisSource = Awaited<ReturnType<typeof startKinesisSource>>;

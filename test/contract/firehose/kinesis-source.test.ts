@@ -1,0 +1,141 @@
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose.ts';
+import { startStream } from '../../support/kinesis.ts';
+import {
+  BUCKET,
+  kindTransform,
+  lines,
+  objects,
+  processor,
+  startStack,
+  stream,
+  waitFor,
+  type Stack,
+} from './support.ts';
+
+let kinesis: Awaited<ReturnType<typeof startStream>>;
+beforeEach(async () => {
+  kinesis = await startStream(3);
+});
+afterEach(() => kinesis.emulator.close());
+
+async function produce(from: number, count: number): Promise<void> {
+  for (let start = from; start < from + count; start += 500) {
+    const Records = Array.from({ length: Math.min(500, from + count - start) }, (_, i) => ({
+      PartitionKey: `user-${(start + i) % 17}`,
+      Data: new TextEncoder().encode(JSON.stringify({ kind: 'ok', n: start + i })),
+    }));
+    const answer = await kinesis.emulator.client.send(
+      new PutRecordsCommand({ StreamName: kinesis.streamName, Records }),
+    );
+    expect(answer.FailedRecordCount ?? 0).toBe(0);
+  }
+}
+
+const deliveredNumbers = async (stack: Stack) =>
+  (await objects(stack.s3))
+    .flatMap((o) => lines(o.body))
+    .map((l) => (JSON.parse(l) as { n: number }).n);
+
+function sourced(functions: Record<string, (event: unknown) => unknown> = { kind: kindTransform }) {
+  return startStack({
+    deliveryStreams: [
+      stream({
+        source: {
+          streamName: kinesis.streamName,
+          streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${kinesis.streamName}`,
+        },
+        processor: processor(Object.keys(functions)[0] ?? 'kind'),
+        bufferingHints: { sizeInMBs: 1, intervalInSeconds: 0 },
+      }),
+    ],
+    kinesis: kinesis.emulator.client,
+    kinesisPollIntervalMs: 50,
+    functions,
+  });
+}
+
+test('Kinesis stream as source delivers every record exactly once, with kinesisRecordMetadata', async () => {
+  const seen: FirehoseTransformationEvent['records'] = [];
+  const stack = await sourced({
+    spy: (event) => (
+      seen.push(...(event as FirehoseTransformationEvent).records),
+      kindTransform(event)
+    ),
+  });
+  try {
+    await produce(0, 1_200);
+    const delivered = await waitFor(async () => {
+      const ns = await deliveredNumbers(stack);
+      return ns.length >= 1_200 ? ns : undefined;
+    }, 10_000);
+    await stack.firehose.flush();
+    expect((await deliveredNumbers(stack)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 1_200 }, (_, n) => n),
+    );
+    expect(delivered.length).toBe(1_200);
+    const shards = new Set(seen.map((r) => r.kinesisRecordMetadata?.shardId));
+    expect(shards.size).toBe(3);
+    expect(seen[0]?.kinesisRecordMetadata).toEqual({
+      shardId: expect.stringMatching(/^shardId-/),
+      partitionKey: expect.stringMatching(/^user-/),
+      sequenceNumber: expect.stringMatching(/^\d+$/),
+      subsequenceNumber: '0',
+      approximateArrivalTimestamp: expect.any(Number),
+    });
+  } finally {
+    await stack.stop();
+  }
+});
+
+test('restart resumes from the checkpoint: records written while it was down are delivered, none twice', async () => {
+  const stack = await sourced();
+  try {
+    await produce(0, 300);
+    await waitFor(
+      async () => ((await deliveredNumbers(stack)).length >= 300 ? true : undefined),
+      10_000,
+    );
+    await stack.restart();
+    const checkpoints = JSON.parse(
+      await readFile(join(stack.stateDir, 'firehose', 'checkpoints', 'events.json'), 'utf8'),
+    ) as Record<string, string>;
+    expect(Object.keys(checkpoints)).toHaveLength(3);
+    await produce(300, 200);
+    await waitFor(
+      async () => ((await deliveredNumbers(stack)).length >= 500 ? true : undefined),
+      10_000,
+    );
+    // A second restart with nothing new to read must not deliver anything again.
+    await stack.restart();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack.firehose.flush();
+    expect((await deliveredNumbers(stack)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 500 }, (_, n) => n),
+    );
+  } finally {
+    await stack.stop();
+  }
+});
+
+test('the checkpoint only moves past records that reached S3', async () => {
+  const stack = await sourced();
+  try {
+    // Without the bucket every write fails and is retried: nothing is delivered, so nothing may be checkpointed.
+    await stack.s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
+    await produce(0, 50);
+    await waitFor(
+      async () => (stack.errors.some((e) => e.includes('NoSuchBucket')) ? true : undefined),
+      5_000,
+    );
+    const file = join(stack.stateDir, 'firehose', 'checkpoints', 'events.json');
+    const saved = await readFile(file, 'utf8').catch(() => '{}');
+    expect(JSON.parse(saved)).toEqual({});
+  } finally {
+    await stack.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await stack.stop();
+  }
+});
