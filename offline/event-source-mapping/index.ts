@@ -1,0 +1,18 @@
+export {
+  InvalidMappingConfigError,
+  MAPPING_DEFAULTS,
+  validateMappingConfig,
+  type KinesisMappingConfig,
+} from './config.ts';
+export {
+  sqsFailureDestination,
+  type FailureDestination,
+  type OnFailureRecord,
+} from './destination.ts';
+export {
+  startEventSourceMapping,
+  type EventSourceMapping,
+  type MappingDeps,
+  type MappingStats,
+} from './mapping.ts';
+export type { Clock, MappingLog, Timing } from './runtime.ts';

@@ -1,0 +1,135 @@
+import { decode, scenario, sleep, waitFor, type Scenario, type Seen } from './harness.ts';
+
+describe('event source mapping: function errors', () => {
+  let world: Scenario | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  test('a function error retries the same batch', async () => {
+    const calls: string[][] = [];
+    world = await scenario({
+      fn: (event) => {
+        calls.push(decode(event).map((seen) => seen.sequenceNumber));
+        if (calls.length <= 2) throw new Error('boom');
+      },
+    });
+    const sequences = [
+      await world.put('k', { i: 0 }),
+      await world.put('k', { i: 1 }),
+      await world.put('k', { i: 2 }),
+    ];
+    await world.start({ batchSize: 10, maximumRetryAttempts: -1 });
+    await waitFor('a successful retry', () => calls.length >= 3);
+    await sleep(300);
+    expect(calls).toEqual([sequences, sequences, sequences]);
+    expect(world.failures).toEqual([]);
+  });
+
+  test('after MaximumRetryAttempts the on-failure destination receives the invocation record and the shard moves on', async () => {
+    const calls: Seen[][] = [];
+    world = await scenario({
+      fn: (event) => {
+        const records = decode(event);
+        calls.push(records);
+        if (records.some((seen) => seen.data.fail)) throw new Error('cannot process');
+      },
+    });
+    const first = await world.put('k', { fail: true });
+    await world.put('k', { fail: true });
+    const last = await world.put('k', { fail: true });
+    await world.start({ batchSize: 10, maximumRetryAttempts: 2 });
+    await waitFor('the invocation record', () => world?.failures.length === 1);
+    expect(calls).toHaveLength(3); // the first try and 2 retries
+    const [record] = world.failures;
+    expect(record).toEqual({
+      requestContext: {
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fn',
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 3,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      KinesisBatchInfo: {
+        shardId: 'shardId-000000000000',
+        startSequenceNumber: first,
+        endSequenceNumber: last,
+        approximateArrivalOfFirstRecord: expect.stringMatching(/Z$/),
+        approximateArrivalOfLastRecord: expect.stringMatching(/Z$/),
+        batchSize: 3,
+        streamArn: world.streamArn,
+      },
+    });
+    await world.put('k', { fail: false });
+    await waitFor('the next record', () => calls.some((c) => c[0]?.data.fail === false));
+  });
+
+  test('MaximumRecordAgeInSeconds discards records older than the limit to the destination', async () => {
+    let offsetMs = 0;
+    let calls = 0;
+    world = await scenario({
+      fn: () => {
+        calls += 1;
+        offsetMs = 61_000; // from now on the records are 61 s old
+        throw new Error('still failing');
+      },
+    });
+    await world.put('k', { i: 0 });
+    await world.start(
+      { maximumRecordAgeInSeconds: 60, maximumRetryAttempts: -1 },
+      { clock: { now: () => Date.now() + offsetMs } },
+    );
+    await waitFor('the invocation record', () => world?.failures.length === 1);
+    const callsAtDiscard = calls;
+    await sleep(300);
+    expect(calls).toBe(callsAtDiscard); // no more retries for an expired record
+    expect(calls).toBe(1);
+    expect(world.failures[0]?.requestContext.condition).toBe('EventAgeExceeded');
+    expect(world.failures[0]?.KinesisBatchInfo.batchSize).toBe(1);
+  });
+
+  test('with BisectBatchOnFunctionError a poison record alone reaches the destination and the rest are processed once', async () => {
+    const invoked = new Map<number, number>();
+    const processed = new Map<number, number>();
+    world = await scenario({
+      fn: (event) => {
+        const records = decode(event).map((seen) => seen.data.i as number);
+        for (const i of records) invoked.set(i, (invoked.get(i) ?? 0) + 1);
+        if (records.includes(3)) throw new Error('poison');
+        for (const i of records) processed.set(i, (processed.get(i) ?? 0) + 1);
+      },
+    });
+    const sequences: string[] = [];
+    for (let i = 0; i < 8; i += 1) sequences.push(await world.put('k', { i }));
+    await world.start({ batchSize: 8, bisectBatchOnFunctionError: true, maximumRetryAttempts: 1 });
+    await waitFor('7 records processed', () => processed.size === 7);
+    await waitFor('the invocation record', () => world?.failures.length === 1);
+    await sleep(300);
+    expect([...processed.values()]).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(processed.has(3)).toBe(false);
+    // [0-7] fails, [0-3] fails, [0,1] ok, [2,3] fails, [2] ok, [3] fails, [3] retried once
+    // (splits use no retry), then [4-7] ok.
+    expect(Object.fromEntries(invoked)).toEqual({ 0: 3, 1: 3, 2: 4, 3: 5, 4: 2, 5: 2, 6: 2, 7: 2 });
+    const info = world.failures[0]?.KinesisBatchInfo;
+    expect(info?.batchSize).toBe(1);
+    expect(info?.startSequenceNumber).toBe(sequences[3]);
+    expect(info?.endSequenceNumber).toBe(sequences[3]);
+    expect(world.failures[0]?.requestContext.approximateInvokeCount).toBe(5);
+  });
+
+  test('a function Lambda cannot invoke is retried without using the retry quota', async () => {
+    const functions: Record<string, (event: unknown) => unknown> = {};
+    let seen = 0;
+    world = await scenario(functions);
+    await world.put('k', { i: 0 });
+    await world.start({ maximumRetryAttempts: 0 });
+    await sleep(500); // ResourceNotFoundException, retried: a function error would be discarded
+    expect(world.failures).toEqual([]);
+    functions.fn = (event) => void (seen += decode(event).length);
+    await waitFor('the record, once the function exists', () => seen === 1);
+    expect(world.failures).toEqual([]);
+  });
+});
