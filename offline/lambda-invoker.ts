@@ -6,11 +6,25 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
  * Lambda Invoke API; contract tests may pass real functions in-process.
  */
 export type InvokeResult =
-  { ok: true; payload: unknown } | { ok: false; errorType: string; errorMessage: string };
+  | { ok: true; payload: unknown }
+  | {
+      ok: false;
+      errorType: string;
+      errorMessage: string;
+      /**
+       * Who failed: the function itself (it ran and threw), or the Invoke API before it ran
+       * (throttled, not found, unreachable). AWS retries the latter without spending retries.
+       */
+      source: 'function' | 'service';
+    };
 
 export interface LambdaInvoker {
   invoke(functionName: string, event: unknown): Promise<InvokeResult>;
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const nameOf = (error: unknown, fallback: string) =>
+  error instanceof Error ? error.name : fallback;
 
 /** Through the Lambda Invoke API (serverless-offline answers it on its lambdaPort). */
 export function lambdaApiInvoker(client: LambdaClient): LambdaInvoker {
@@ -25,11 +39,11 @@ export function lambdaApiInvoker(client: LambdaClient): LambdaInvoker {
           }),
         );
       } catch (error) {
-        const name = error instanceof Error ? error.name : 'InvokeError';
         return {
           ok: false,
-          errorType: name,
-          errorMessage: error instanceof Error ? error.message : String(error),
+          errorType: nameOf(error, 'InvokeError'),
+          errorMessage: messageOf(error),
+          source: 'service',
         };
       }
       const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
@@ -40,6 +54,7 @@ export function lambdaApiInvoker(client: LambdaClient): LambdaInvoker {
           ok: false,
           errorType: error.errorType ?? response.FunctionError,
           errorMessage: error.errorMessage ?? text,
+          source: 'function',
         };
       }
       return { ok: true, payload };
@@ -54,12 +69,14 @@ export function inProcessInvoker(
   return {
     async invoke(functionName, event) {
       const fn = functions[functionName];
-      if (!fn)
+      if (!fn) {
         return {
           ok: false,
           errorType: 'ResourceNotFoundException',
           errorMessage: `no function ${functionName}`,
+          source: 'service',
         };
+      }
       try {
         // A round trip through JSON, as the event and result cross the Invoke API.
         const payload: unknown = await fn(JSON.parse(JSON.stringify(event)));
@@ -70,8 +87,9 @@ export function inProcessInvoker(
       } catch (error) {
         return {
           ok: false,
-          errorType: error instanceof Error ? error.name : 'Error',
-          errorMessage: error instanceof Error ? error.message : String(error),
+          errorType: nameOf(error, 'Error'),
+          errorMessage: messageOf(error),
+          source: 'function',
         };
       }
     },

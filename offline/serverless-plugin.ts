@@ -1,48 +1,56 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
-import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { awsClientConfig } from '../shared/aws/client-config.ts';
+import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
+import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
 import { assertPortFree } from './ports.ts';
 import { kinesisStreams } from './resources.ts';
+import { portsInUse, readSettings, type OfflineSettings } from './settings.ts';
+import {
+  readTopology,
+  type FunctionSpec,
+  type ServerlessEvent,
+  type Topology,
+} from './topology.ts';
 
 /** The slice of the Serverless Framework's objects this plugin reads. */
 interface Serverless {
   service: {
     service: string;
-    provider: { stage: string };
+    provider: { stage: string; region?: string };
     custom?: Record<string, unknown>;
     resources?: { Resources?: Record<string, unknown> };
     getAllFunctions(): string[];
-    getFunction(name: string): { environment?: Record<string, unknown> };
+    getFunction(name: string): {
+      name?: string;
+      environment?: Record<string, unknown>;
+      events?: ServerlessEvent[];
+    };
   };
   config: { servicePath: string };
+  getProvider(name: 'aws'): { naming: { getLambdaLogicalId(functionName: string): string } };
   /** ServerlessError: printed as a message for the user, without a stack trace. */
   classes: { Error: new (message: string) => Error };
 }
 
 interface PluginUtils {
-  log: { notice(message: string): void; info(message: string): void; error(message: string): void };
-}
-
-interface OfflineSettings {
-  kinesisPort: number;
-  httpPort: number;
-  lambdaPort: number;
-  host: string;
-  stateDir: string;
-  persist: boolean;
-  throttleRate: number;
+  log: {
+    notice(message: string): void;
+    info(message: string): void;
+    warning(message: string): void;
+    error(message: string): void;
+  };
 }
 
 /**
- * Stands up the managed services that serverless-offline does not: a Kinesis emulator with
- * every AWS::Kinesis::Stream of Resources. Runs inside `sls offline start`, before the API
- * comes up, and shuts down with it.
+ * Stands up every managed service of serverless.yml that serverless-offline does not:
+ * Kinesis streams, event source mappings, Firehose, S3, SQS and the warehouse, read from the
+ * functions' events and the Resources. Runs inside `sls offline start` and stops with it.
  */
 export class OfflinePlatformPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
-  private kinesis: KinesisEmulator | undefined;
-  private faultProxy: FaultProxy | undefined;
+  private stack: LocalStack | undefined;
+  private standIns: StandIns | undefined;
+  private lambda: LambdaClient | undefined;
 
   constructor(
     private readonly serverless: Serverless,
@@ -50,8 +58,8 @@ export class OfflinePlatformPlugin {
     private readonly utils: PluginUtils,
   ) {
     this.hooks = {
-      'before:offline:start:init': () => this.userFacing(() => this.start()),
-      'offline:start:ready': () => this.announce(),
+      'before:offline:start:init': () => this.userFacing(() => this.startServices()),
+      'offline:start:ready': () => this.userFacing(() => this.startTriggers()),
       'offline:start:end': () => this.stop(),
       'before:package:initialize': () =>
         this.userFacing(async () => this.assertDeployableSecrets()),
@@ -71,101 +79,124 @@ export class OfflinePlatformPlugin {
   }
 
   private settings(): OfflineSettings {
-    const custom = this.serverless.service.custom ?? {};
-    const offline = (custom['serverless-offline'] ?? {}) as Record<string, unknown>;
-    const local = (custom.offline ?? {}) as {
-      kinesis?: { port?: number | string; throttleRate?: number | string };
-      persist?: boolean | string;
-      stateDir?: string;
-    };
-    const throttleRate = Number(local.kinesis?.throttleRate ?? 0);
-    if (!(throttleRate >= 0 && throttleRate <= 1)) {
-      throw new Error(
-        `custom.offline.kinesis.throttleRate (OFFLINE_KINESIS_THROTTLE_RATE) must be between 0 and 1 (got ${String(local.kinesis?.throttleRate)})`,
-      );
-    }
-    return {
-      kinesisPort: Number(local.kinesis?.port ?? 4567),
-      httpPort: Number(offline.httpPort ?? 3000),
-      lambdaPort: Number(offline.lambdaPort ?? 3002),
-      host: String(offline.host ?? '127.0.0.1'),
-      stateDir: resolve(this.serverless.config.servicePath, local.stateDir ?? '.local'),
-      persist: String(local.persist ?? 'true') !== 'false',
-      throttleRate,
-    };
+    return readSettings(this.serverless.service.custom ?? {}, this.serverless.config.servicePath);
   }
 
-  private async start(): Promise<void> {
-    const settings = this.settings();
-    await assertPortFree(settings.httpPort, settings.host, 'the HTTP API', 'OFFLINE_HTTP_PORT');
-    await assertPortFree(
-      settings.lambdaPort,
-      settings.host,
-      'the Lambda invoke API',
-      'OFFLINE_LAMBDA_PORT',
-    );
-    await assertPortFree(
-      settings.kinesisPort,
-      '127.0.0.1',
-      'the Kinesis emulator',
-      'OFFLINE_KINESIS_PORT',
-    );
-
+  private topology(): Topology {
     const { service } = this.serverless;
-    const streams = kinesisStreams(
-      service.resources?.Resources,
-      service.service,
-      service.provider.stage,
-    );
-    let path: string | undefined;
-    if (settings.persist) {
-      path = join(settings.stateDir, 'kinesis');
-      mkdirSync(path, { recursive: true });
-    }
-    // With throttling on, the emulator moves to a free port and the fault proxy takes its place.
-    const throttling = settings.throttleRate > 0;
-    this.kinesis = await startKinesisEmulator({
-      port: throttling ? 0 : settings.kinesisPort,
-      path,
+    const naming = this.serverless.getProvider('aws').naming;
+    const functions: FunctionSpec[] = service.getAllFunctions().map((key) => {
+      const fn = service.getFunction(key);
+      return {
+        key,
+        name: fn.name ?? `${service.service}-${service.provider.stage}-${key}`,
+        events: fn.events ?? [],
+      };
     });
-    if (throttling) {
-      this.faultProxy = await startFaultProxy({
-        target: this.kinesis.endpoint,
-        port: settings.kinesisPort,
-        throttleRate: settings.throttleRate,
-      });
-      this.utils.log.notice(
-        `Kinesis throttles ${Math.round(settings.throttleRate * 100)}% of PutRecords entries (OFFLINE_KINESIS_THROTTLE_RATE)`,
-      );
-    }
-    await ensureStreams(this.kinesis.client, streams);
-    for (const stream of streams) {
-      this.utils.log.info(`Kinesis stream ${stream.name} (${stream.shardCount} shards) ready`);
-    }
+    const functionsByLogicalId = Object.fromEntries(
+      functions.map((fn) => [naming.getLambdaLogicalId(fn.key), fn.name]),
+    );
+    const settings = this.settings();
+    return readTopology(functions, {
+      region: this.region(),
+      service: service.service,
+      stage: service.provider.stage,
+      resources: (service.resources?.Resources ?? {}) as never,
+      functionsByLogicalId,
+      sqsEndpoint: `http://127.0.0.1:${settings.ports.sqs}`,
+    });
   }
 
-  private async announce(): Promise<void> {
+  private region(): string {
+    return this.serverless.service.provider.region ?? 'us-east-1';
+  }
+
+  private invoker(settings: OfflineSettings): LambdaInvoker {
+    this.lambda ??= new LambdaClient(
+      awsClientConfig({
+        region: this.region(),
+        endpoint: `http://127.0.0.1:${settings.lambdaPort}`,
+      }),
+    );
+    return lambdaApiInvoker(this.lambda);
+  }
+
+  private log(): StackLog {
+    const { log } = this.utils;
+    const line = (message: string, details?: Record<string, unknown>) =>
+      details && Object.keys(details).length > 0
+        ? `${message} ${JSON.stringify(details)}`
+        : message;
+    return {
+      info: (message, details) => log.info(line(message, details)),
+      warn: (message, details) => log.warning(line(message, details)),
+      error: (message, details) => log.error(line(message, details)),
+    };
+  }
+
+  private async startServices(): Promise<void> {
     const settings = this.settings();
+    for (const { port, host, what, setting } of portsInUse(settings))
+      await assertPortFree(port, host, what, setting);
     const { service } = this.serverless;
+    const started = Date.now();
+    this.stack = new LocalStack({
+      topology: this.topology(),
+      streams: kinesisStreams(
+        service.resources?.Resources,
+        service.service,
+        service.provider.stage,
+      ),
+      ports: settings.ports,
+      stateDir: settings.stateDir,
+      persistStreams: settings.persist,
+      throttleRate: settings.throttleRate,
+      firehoseFlushSeconds: settings.firehoseFlushSeconds,
+      ...(settings.warehouseUrl ? { warehouseUrl: settings.warehouseUrl } : {}),
+      region: this.region(),
+      log: this.log(),
+    });
+    this.standIns = await this.stack.startServices(this.invoker(settings));
+    this.utils.log.info(`local services up in ${Date.now() - started} ms`);
+  }
+
+  private async startTriggers(): Promise<void> {
+    const settings = this.settings();
+    await this.stack?.startTriggers(this.invoker(settings));
+    this.announce(settings);
+  }
+
+  private announce(settings: OfflineSettings): void {
+    const { service } = this.serverless;
+    const topology = this.topology();
     const streams = kinesisStreams(
       service.resources?.Resources,
       service.service,
       service.provider.stage,
     );
-    const keys = (process.env.INGEST_WRITE_KEYS ?? 'local-write-key').split(',')[0];
+    const key = (process.env.INGEST_WRITE_KEYS ?? 'local-write-key').split(',')[0];
+    const standIns = this.standIns;
     const lines = [
       '',
       'Clickstream is running locally:',
       `  API          http://localhost:${settings.httpPort}  (POST /v1/batch, /v1/track, /v1/page, /v1/identify, /events)`,
-      `  write key    ${keys}  (HTTP Basic user, empty password)`,
-      `  Kinesis      ${this.faultProxy?.endpoint ?? this.kinesis?.endpoint}  stream${streams.length > 1 ? 's' : ''} ${streams.map((s) => s.name).join(', ')}`,
+      `  write key    ${key}  (HTTP Basic user, empty password)`,
+      `  Kinesis      ${standIns?.kinesisEndpoint}  ${streams.map((s) => `${s.name} (${s.shardCount} shards)`).join(', ')}`,
+      ...topology.mappings.map(
+        (m) =>
+          `  trigger      ${m.streamName} -> ${m.functionName}  (batch ${m.batchSize}${m.tumblingWindowInSeconds ? `, ${m.tumblingWindowInSeconds} s windows` : ''})`,
+      ),
+      `  Firehose     ${this.stack?.firehoseEndpoint}  ${topology.deliveryStreams.map((d) => d.name).join(', ')}  (flushes every ${settings.firehoseFlushSeconds} s)`,
+      `  S3           ${standIns?.s3Endpoint}  ${topology.buckets.map((b) => `s3://${b}`).join(', ')}`,
+      `  SQS          ${standIns?.sqsEndpoint}  ${topology.queues.join(', ')}`,
+      `  warehouse    ${standIns?.warehouseUrl}  (${standIns?.warehouseEngine === 'pglite' ? 'PGlite; psql connects' : 'WAREHOUSE_URL'})`,
       `  Lambda API   http://localhost:${settings.lambdaPort}`,
       settings.persist
         ? `  local state  ${settings.stateDir}  (npm run clean wipes it)`
         : '  local state  in memory',
       '',
       'Try:',
-      `  curl -u ${keys}: -H 'content-type: application/json' \\`,
+      `  curl -u ${key}: -H 'content-type: application/json' \\`,
       `    -d '{"type":"track","event":"Product Viewed","anonymousId":"a1","properties":{"product_id":"p1","price":9.5}}' \\`,
       `    http://localhost:${settings.httpPort}/v1/track`,
       '',
@@ -190,9 +221,9 @@ export class OfflinePlatformPlugin {
   }
 
   private async stop(): Promise<void> {
-    await this.faultProxy?.close();
-    this.faultProxy = undefined;
-    await this.kinesis?.close();
-    this.kinesis = undefined;
+    await this.stack?.stop();
+    this.stack = undefined;
+    this.lambda?.destroy();
+    this.lambda = undefined;
   }
 }

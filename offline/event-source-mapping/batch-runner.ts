@@ -192,7 +192,7 @@ async function invokeSafely(runtime: Runtime, event: unknown): Promise<InvokeRes
     return await runtime.invoker.invoke(runtime.config.functionName, event);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, errorType: 'InvokeError', errorMessage: message };
+    return { ok: false, errorType: 'InvokeError', errorMessage: message, source: 'service' };
   }
 }
 

@@ -39,7 +39,10 @@ export function classify(
   rules: ResponseRules,
 ): Outcome {
   if (!result.ok) {
-    const kind = SERVICE_ERRORS.has(result.errorType) ? 'service-error' : 'function-error';
+    const kind =
+      result.source === 'service' || SERVICE_ERRORS.has(result.errorType)
+        ? 'service-error'
+        : 'function-error';
     return { kind, errorType: result.errorType, errorMessage: result.errorMessage };
   }
   const payload = result.payload;

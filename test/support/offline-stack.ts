@@ -16,6 +16,10 @@ export interface OfflineStackOptions {
   httpPort: number;
   lambdaPort: number;
   kinesisPort: number;
+  /** Firehose, S3, SQS and the warehouse take the next four ports after this one; default kinesisPort + 1. */
+  otherPortsFrom?: number;
+  /** Extra environment for the stack (e.g. OFFLINE_FIREHOSE_FLUSH_SECONDS). */
+  env?: Record<string, string>;
   throttleRate?: number;
   startTimeoutMs?: number;
 }
@@ -40,6 +44,10 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
         OFFLINE_HTTP_PORT: String(options.httpPort),
         OFFLINE_LAMBDA_PORT: String(options.lambdaPort),
         OFFLINE_KINESIS_PORT: String(options.kinesisPort),
+        OFFLINE_FIREHOSE_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 0),
+        OFFLINE_S3_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 1),
+        OFFLINE_SQS_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 2),
+        OFFLINE_WAREHOUSE_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 3),
         OFFLINE_KINESIS_THROTTLE_RATE: String(options.throttleRate ?? 0),
         OFFLINE_STATE_DIR: stateDir,
         OFFLINE_PERSIST: 'false',

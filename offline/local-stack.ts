@@ -1,0 +1,232 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { join } from 'node:path';
+import { awsClientConfig } from '../shared/aws/client-config.ts';
+import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping/index.ts';
+import { startFirehoseServer, type FirehoseServer } from './firehose/server.ts';
+import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
+import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
+import type { LambdaInvoker } from './lambda-invoker.ts';
+import type { StreamSpec } from './resources.ts';
+import { startS3Server, type S3Server } from './s3/server.ts';
+import { startSqsServer, type SqsServer } from './sqs/sqs-server.ts';
+import type { Topology } from './topology.ts';
+import { startWarehouse, type Warehouse } from './warehouse/warehouse.ts';
+
+export interface StackPorts {
+  kinesis: number;
+  s3: number;
+  sqs: number;
+  firehose: number;
+  warehouse: number;
+}
+
+export interface StackLog {
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+export interface StackOptions {
+  topology: Topology;
+  streams: readonly StreamSpec[];
+  ports: StackPorts;
+  /** Where each stand-in keeps its state (kinesis/, s3/, sqs/, firehose/, warehouse/, checkpoints/). */
+  stateDir: string;
+  /** Kinesis data kept on disk (LevelDB) or in memory. */
+  persistStreams: boolean;
+  throttleRate: number;
+  /** Local Firehose flushes at least this often. */
+  firehoseFlushSeconds: number;
+  /** Any Postgres instead of the embedded PGlite. */
+  warehouseUrl?: string;
+  region: string;
+  log: StackLog;
+}
+
+export interface StandIns {
+  kinesisEndpoint: string;
+  s3Endpoint: string;
+  sqsEndpoint: string;
+  warehouseUrl: string;
+  warehouseEngine: 'pglite' | 'external';
+}
+
+/**
+ * The managed services of serverless.yml on this machine, in two steps, because Lambda
+ * functions only exist once serverless-offline is up: `startServices` (the data stores the
+ * functions call) before it, `startTriggers` (whatever invokes functions: event source
+ * mappings, Firehose's processor, S3 notifications) after. `stop` reverses the order and
+ * lets each flush: mappings commit checkpoints, Firehose writes its buffers to S3, S3 settles
+ * its notifications.
+ */
+export class LocalStack {
+  private kinesis: KinesisEmulator | undefined;
+  private faultProxy: FaultProxy | undefined;
+  private sqs: SqsServer | undefined;
+  private warehouse: Warehouse | undefined;
+  private s3: S3Server | undefined;
+  private firehose: FirehoseServer | undefined;
+  private mappings: EventSourceMapping[] = [];
+  private clients: Array<{ destroy(): void }> = [];
+
+  constructor(private readonly options: StackOptions) {}
+
+  async startServices(invoker: LambdaInvoker): Promise<StandIns> {
+    const { options } = this;
+    const { ports, stateDir, log } = options;
+    const throttling = options.throttleRate > 0;
+    this.kinesis = await startKinesisEmulator({
+      port: throttling ? 0 : ports.kinesis,
+      path: options.persistStreams ? join(stateDir, 'kinesis') : undefined,
+    });
+    if (throttling) {
+      this.faultProxy = await startFaultProxy({
+        target: this.kinesis.endpoint,
+        port: ports.kinesis,
+        throttleRate: options.throttleRate,
+      });
+    }
+    await ensureStreams(this.kinesis.client, options.streams);
+
+    this.sqs = await startSqsServer({
+      port: ports.sqs,
+      stateDir,
+      queues: options.topology.queues,
+      region: options.region,
+      log: (message) => log.info(message),
+    });
+    this.warehouse = await startWarehouse({
+      port: ports.warehouse,
+      stateDir,
+      url: options.warehouseUrl,
+      log: (message) => log.info(message),
+    });
+    this.s3 = await startS3Server({
+      port: ports.s3,
+      stateDir: join(stateDir, 's3'),
+      notifications: options.topology.notifications,
+      invoker,
+      log,
+      region: options.region,
+    });
+    const s3 = this.client(
+      new S3Client({
+        ...awsClientConfig({ region: options.region, endpoint: this.s3.endpoint }),
+        forcePathStyle: true,
+      }),
+    );
+    for (const bucket of options.topology.buckets) {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
+        if (!(error instanceof Error && /BucketAlready(OwnedByYou|Exists)/.test(error.name)))
+          throw error;
+      });
+    }
+    return this.standIns();
+  }
+
+  async startTriggers(invoker: LambdaInvoker): Promise<void> {
+    const { options } = this;
+    const { log, stateDir } = options;
+    if (!this.kinesis || !this.s3 || !this.sqs)
+      throw new Error('startServices must run before startTriggers');
+    const s3 = this.client(
+      new S3Client({
+        ...awsClientConfig({ region: options.region, endpoint: this.s3.endpoint }),
+        forcePathStyle: true,
+      }),
+    );
+    this.firehose = await startFirehoseServer({
+      port: options.ports.firehose,
+      deliveryStreams: options.topology.deliveryStreams,
+      s3,
+      kinesis: this.kinesis.client,
+      invoker,
+      stateDir: join(stateDir, 'firehose'),
+      log,
+      region: options.region,
+      intervalOverrideSeconds: options.firehoseFlushSeconds,
+    });
+    const sqs = this.client(
+      new SQSClient(awsClientConfig({ region: options.region, endpoint: this.sqs.endpoint })),
+    );
+    for (const mapping of options.topology.mappings) {
+      const { onFailureQueue, functionKey: _functionKey, ...config } = mapping;
+      const started = await startEventSourceMapping(
+        {
+          ...config,
+          ...(onFailureQueue ? { onFailureDestination: this.sqs.queueUrl(onFailureQueue) } : {}),
+        },
+        {
+          kinesis: this.kinesis.client,
+          invoker,
+          sqs,
+          stateDir: join(stateDir, 'checkpoints'),
+          log,
+        },
+      );
+      this.mappings.push(started);
+    }
+  }
+
+  standIns(): StandIns {
+    if (!this.kinesis || !this.s3 || !this.sqs || !this.warehouse)
+      throw new Error('the stand-ins are not started');
+    return {
+      kinesisEndpoint: this.faultProxy?.endpoint ?? this.kinesis.endpoint,
+      s3Endpoint: this.s3.endpoint,
+      sqsEndpoint: this.sqs.endpoint,
+      warehouseUrl: this.warehouse.url,
+      warehouseEngine: this.warehouse.engine,
+    };
+  }
+
+  get firehoseEndpoint(): string | undefined {
+    return this.firehose?.endpoint;
+  }
+
+  /** Drains the pipeline's buffers now: Firehose writes what it holds, S3 notifies. */
+  async flush(): Promise<void> {
+    await this.firehose?.flush();
+    await this.s3?.notificationsSettled();
+  }
+
+  async stop(): Promise<void> {
+    const steps: Array<[string, () => Promise<void> | undefined]> = [
+      [
+        'event source mappings',
+        () => Promise.all(this.mappings.map((m) => m.stop())).then(() => undefined),
+      ],
+      ['Firehose', () => this.firehose?.close()],
+      ['S3', () => this.s3?.close()],
+      ['warehouse', () => this.warehouse?.close()],
+      ['SQS', () => this.sqs?.close()],
+      ['Kinesis fault proxy', () => this.faultProxy?.close()],
+      ['Kinesis', () => this.kinesis?.close()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.options.log.error(
+          `stopping ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    for (const client of this.clients) client.destroy();
+    this.mappings = [];
+    this.clients = [];
+    this.firehose =
+      this.s3 =
+      this.warehouse =
+      this.sqs =
+      this.faultProxy =
+      this.kinesis =
+        undefined;
+  }
+
+  private client<T extends { destroy(): void }>(client: T): T {
+    this.clients.push(client);
+    return client;
+  }
+}
