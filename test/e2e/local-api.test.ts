@@ -5,7 +5,9 @@ import { readAllRecords } from '../support/kinesis.ts';
 import { isListening } from '../support/net.ts';
 import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';
 
-const PORTS = { httpPort: 3310, lambdaPort: 3312, kinesisPort: 4617 };
+const PORTS = { httpPort: 3310, lambdaPort: 3312, kinesisPort: 4617, otherPortsFrom: 4618 };
+/** Every port the stack listens on: API, Lambda, Kinesis, Firehose, S3, SQS, warehouse. */
+const ALL_PORTS = [3310, 3312, 4617, 4618, 4619, 4620, 4621];
 const basic = `Basic ${Buffer.from('local-write-key:').toString('base64')}`;
 
 let stack: OfflineStack;
@@ -188,8 +190,8 @@ describe('npm start: the local API in front of the Kinesis emulator', () => {
     },
   );
 
-  test('Ctrl-C stops the API, the Lambda endpoint and the emulator, leaving no port listening', async () => {
+  test('Ctrl-C stops the API, the Lambda endpoint and every stand-in, leaving no port listening', async () => {
     await stack.stop();
-    for (const port of Object.values(PORTS)) expect(await isListening(port)).toBe(false);
+    for (const port of ALL_PORTS) expect(await isListening(port)).toBe(false);
   });
 });
