@@ -12,6 +12,10 @@ import { startS3Server, type S3Server } from './s3/server.ts';
 import { startSqsServer, type SqsServer } from './sqs/sqs-server.ts';
 import type { Topology } from './topology.ts';
 import { startWarehouse, type Warehouse } from './warehouse/warehouse.ts';
+import { connectWarehouse } from './warehouse/client.ts';
+import { postgres } from '../shared/warehouse/dialect.ts';
+import { migrate } from '../shared/warehouse/migrations.ts';
+import { PostgresWarehouse } from '../shared/warehouse/postgres-warehouse.ts';
 
 export interface StackPorts {
   kinesis: number;
@@ -102,6 +106,7 @@ export class LocalStack {
       url: options.warehouseUrl,
       log: (message) => log.info(message),
     });
+    await this.migrateWarehouse(this.warehouse.url);
     this.s3 = await startS3Server({
       port: ports.s3,
       stateDir: join(stateDir, 's3'),
@@ -166,6 +171,21 @@ export class LocalStack {
         },
       );
       this.mappings.push(started);
+    }
+  }
+
+  /** The same versioned migrations a real warehouse gets from `npm run migrate`. */
+  private async migrateWarehouse(url: string): Promise<void> {
+    const client = connectWarehouse(url);
+    try {
+      const result = await migrate(
+        new PostgresWarehouse(client.pool, { staging: 'insert' }),
+        postgres,
+      );
+      if (result.applied.length > 0)
+        this.options.log.info(`warehouse migrated: ${result.applied.join(', ')}`);
+    } finally {
+      await client.pool.end();
     }
   }
 

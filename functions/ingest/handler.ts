@@ -26,7 +26,6 @@ export function makeHandler(deps: IngestUseCaseDeps) {
           body: event.body,
           isBase64Encoded: event.isBase64Encoded,
           sourceIp: event.requestContext?.http?.sourceIp,
-          userAgent: headers['user-agent'] ?? event.requestContext?.http?.userAgent,
           receivedAtMs: Date.now(),
         },
         deps,

@@ -18,7 +18,6 @@ export interface ReceiptContext {
   /** receivedAtMs as ISO-8601, when the caller has it already (one per request, not per event). */
   receivedAt?: string;
   sourceIp?: string;
-  userAgent?: string;
   /** Batch-level sentAt/context, applied where the message has none of its own. */
   batch?: BatchEnvelope;
 }
@@ -97,7 +96,6 @@ function normalise(
     ? { ...receipt.batch.context, ...message.context }
     : { ...message.context };
   if (context.ip === undefined && receipt.sourceIp) context.ip = receipt.sourceIp;
-  if (context.userAgent === undefined && receipt.userAgent) context.userAgent = receipt.userAgent;
   const sentAt = message.sentAt ?? receipt.batch?.sentAt;
   const eventTime = correctedEventTime(receipt.receivedAtMs, message.timestamp, sentAt);
 

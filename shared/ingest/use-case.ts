@@ -20,7 +20,6 @@ export interface IngestHttpRequest {
   body: string | undefined;
   isBase64Encoded: boolean;
   sourceIp?: string;
-  userAgent?: string;
   receivedAtMs: number;
 }
 
@@ -55,7 +54,6 @@ export async function handleIngestRequest(
     receivedAtMs: request.receivedAtMs,
     sourceIp: request.sourceIp,
   };
-  if (request.userAgent) receipt.userAgent = request.userAgent;
   const messages = messagesOf(route, body);
   if (messages.batch) receipt.batch = messages.batch;
 

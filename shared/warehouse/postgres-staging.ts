@@ -14,8 +14,12 @@ import { loadedColumns, type TableSpec } from './tables.ts';
  */
 export interface PgConnection {
   query(sql: string, params?: readonly SqlValue[]): Promise<SqlResult>;
-  /** COPY `table` (`columns`) from `chunks` of COPY text-format data. Names are allow-listed. */
-  copyIn(table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void>;
+  /**
+   * COPY `table` (`columns`) from `chunks` of COPY text-format data. Names are allow-listed.
+   * Absent where the server cannot take COPY FROM STDIN (PGlite behind its socket server):
+   * rows then go in as one JSON parameter per chunk, through json_populate_recordset.
+   */
+  copyIn?(table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void>;
 }
 
 export const stagingName = (table: TableSpec) => `stage_${ident(table.name)}`;
@@ -45,7 +49,11 @@ export function pgLoadTransaction(connection: PgConnection): LoadTransaction {
         `CREATE TEMP TABLE ${staging} (${definitions.join(', ')}) ON COMMIT DROP`,
       );
       const names = columns.map((c) => c.name);
-      await connection.copyIn(staging, names.map(ident), copyTextChunks(names, rows));
+      if (connection.copyIn) {
+        await connection.copyIn(staging, names.map(ident), copyTextChunks(names, rows));
+      } else {
+        await insertAsJson(connection, staging, names, rows);
+      }
     },
     async upsert(table, onMatch) {
       let written = 0;
@@ -64,6 +72,32 @@ export function pgLoadTransaction(connection: PgConnection): LoadTransaction {
 }
 
 const CHUNK_CHARS = 1 << 20;
+const JSON_CHUNK_ROWS = 2_000;
+
+/** Staging without COPY: each chunk of rows is one JSON array, typed by the staging table. */
+async function insertAsJson(
+  connection: PgConnection,
+  staging: string,
+  names: readonly string[],
+  rows: readonly StagedRow[],
+): Promise<void> {
+  const list = names.map(ident).join(', ');
+  for (let start = 0; start < rows.length; start += JSON_CHUNK_ROWS) {
+    const chunk = rows.slice(start, start + JSON_CHUNK_ROWS).map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const name of names) out[name] = jsonCell(row[name] ?? null);
+      return out;
+    });
+    await connection.query(
+      `INSERT INTO ${staging} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${staging}, $1::json)`,
+      [JSON.stringify(chunk)],
+    );
+  }
+}
+
+function jsonCell(cell: Cell): unknown {
+  return cell !== null && typeof cell === 'object' ? cell.json : cell;
+}
 
 /** COPY text format, in chunks of about 1 MB so a large object never becomes one string. */
 export function* copyTextChunks(

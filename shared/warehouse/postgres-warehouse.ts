@@ -11,8 +11,23 @@ import type { SqlExecutor, SqlResult, SqlValue } from './sql-executor.ts';
  * STDIN. The schema comes from the pool's search_path (set it with the pool's `options`,
  * e.g. `-c search_path=analytics`), so one database can hold several warehouses.
  */
+export interface PostgresWarehouseOptions {
+  /**
+   * 'copy' streams COPY FROM STDIN (PostgreSQL); 'insert' sends JSON parameters, for servers
+   * that speak the wire protocol without COPY FROM STDIN (PGlite's socket server).
+   */
+  staging?: 'copy' | 'insert';
+}
+
 export class PostgresWarehouse implements SqlExecutor, StagingWarehouse {
-  constructor(private readonly pool: Pool) {}
+  private readonly useCopy: boolean;
+
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresWarehouseOptions = {},
+  ) {
+    this.useCopy = (options.staging ?? 'copy') === 'copy';
+  }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlResult> {
     return run(this.pool, sql, params);
@@ -27,7 +42,9 @@ export class PostgresWarehouse implements SqlExecutor, StagingWarehouse {
   }
 
   inTransaction<T>(work: (tx: LoadTransaction) => Promise<T>): Promise<T> {
-    return this.withTransaction((client) => work(pgLoadTransaction(connection(client))));
+    return this.withTransaction((client) =>
+      work(pgLoadTransaction(connection(client, this.useCopy))),
+    );
   }
 
   private async withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -66,9 +83,11 @@ function clientExecutor(client: PoolClient): SqlExecutor {
   return executor;
 }
 
-function connection(db: Pool | PoolClient): PgConnection {
+function connection(db: Pool | PoolClient, useCopy = true): PgConnection {
+  const query: PgConnection['query'] = (sql, params = []) => run(db, sql, params);
+  if (!useCopy) return { query };
   return {
-    query: (sql, params = []) => run(db, sql, params),
+    query,
     async copyIn(table, columns, chunks) {
       if (!('release' in db)) throw new Error('COPY needs a dedicated client, not the pool');
       const sink = db.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));

@@ -5,3 +5,4 @@ process.env.INGEST_WRITE_KEYS ??= 'test-key';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.METRICS_DELIVERY_STREAM ??= 'test-metrics';
+process.env.WAREHOUSE_URL ??= 'postgres://postgres@127.0.0.1:5439/analytics';

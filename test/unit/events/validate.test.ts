@@ -247,12 +247,12 @@ describe('messageId', () => {
 });
 
 describe('context from the receipt and the batch', () => {
-  const receipt = { sourceIp: '203.0.113.9', userAgent: 'curl/8' };
+  const receipt = { sourceIp: '203.0.113.9' };
 
-  it('fills ip and userAgent from the request when the client sent none', () => {
+  it("fills ip from the request when the client sent none, as Segment does, but never the request's user agent", () => {
+    // A server-side SDK's request carries the SDK's user agent, not the shopper's browser.
     expect(eventOf({ type: 'page', anonymousId: 'a' }, receipt).context).toEqual({
       ip: '203.0.113.9',
-      userAgent: 'curl/8',
     });
   });
 
@@ -284,7 +284,6 @@ describe('context from the receipt and the batch', () => {
       locale: 'en-GB',
       ip: '192.0.2.1',
       library: { name: 'analytics-node' },
-      userAgent: 'curl/8',
     });
     expect(event.sentAt).toBe('2026-11-25T08:00:10.000Z');
     expect(event.timestamp).toBe('2026-11-25T09:59:50.000Z');
