@@ -40,7 +40,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
-        ...process.env,
+        ...withoutTestDefaults(process.env),
         OFFLINE_HTTP_PORT: String(options.httpPort),
         OFFLINE_LAMBDA_PORT: String(options.lambdaPort),
         OFFLINE_KINESIS_PORT: String(options.kinesisPort),
@@ -83,6 +83,20 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     output: () => output,
     stop,
   };
+}
+
+/** The test setup's placeholders (test/support/env.cjs) are not the stack's configuration. */
+function withoutTestDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of [
+    'WAREHOUSE_URL',
+    'STREAM_NAME',
+    'METRICS_DELIVERY_STREAM',
+    'POWERTOOLS_LOG_LEVEL',
+  ]) {
+    delete out[name];
+  }
+  return out;
 }
 
 async function waitFor(
