@@ -3,6 +3,7 @@
  * (what would be uploaded), and `npm start` time to ready with its memory. Each figure is
  * printed against its target; the bundle with the AWS SDK inside is the in-run baseline.
  */
+import { buildSync } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ function packagedBundles(): Array<{ fn: string; bytes: number }> {
     if (result.status !== 0)
       throw new Error(`sls package failed:\n${result.stdout}${result.stderr}`);
     return readdirSync(out)
-      .filter((file) => file.endsWith('.zip'))
+      .filter((file) => file.endsWith('.zip') && file !== 'custom-resources.zip')
       .map((zip) => {
         const listing = execFileSync('unzip', ['-l', join(out, zip)], { encoding: 'utf8' });
         const line = listing.split('\n').find((l) => /handler\.js$/.test(l.trim()));
@@ -49,29 +50,18 @@ function packagedBundles(): Array<{ fn: string; bytes: number }> {
 
 /** The same entry bundled with the AWS SDK inside, as a baseline for what leaving it out saves. */
 function withSdkBytes(fn: string): number {
-  const out = mkdtempSync(join(tmpdir(), 'bench-esbuild-'));
-  try {
-    const outfile = join(out, 'handler.js');
-    execFileSync(
-      process.execPath,
-      [
-        'node_modules/esbuild/bin/esbuild',
-        `functions/${fn}/handler.ts`,
-        '--bundle',
-        '--minify',
-        '--platform=node',
-        '--target=node20',
-        '--format=cjs',
-        '--main-fields=module,main',
-        `--outfile=${outfile}`,
-        '--log-level=error',
-      ],
-      { cwd: ROOT },
-    );
-    return readFileSync(outfile).byteLength;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  const result = buildSync({
+    entryPoints: [join(ROOT, `functions/${fn}/handler.ts`)],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    write: false,
+    logLevel: 'error',
+  });
+  return result.outputFiles[0]?.contents.byteLength ?? Number.NaN;
 }
 
 /** Resident memory of a process and all its descendants, from /proc. */

@@ -20,6 +20,12 @@ export interface ServerRequest {
   port: number;
   host: string;
   maxConnections: number;
+  /**
+   * Only create the database, then exit. initdb leaves PGlite's WebAssembly memory grown to
+   * about 800 MB, which a worker gives back only by ending; a database opened afresh needs
+   * about 280 MB. So creation runs in a worker of its own, before the serving one.
+   */
+  initOnly?: boolean;
 }
 
 /** Messages from the worker to its parent. */
@@ -27,7 +33,8 @@ export type ServerEvent =
   | { kind: 'log'; message: string }
   | { kind: 'ready'; url: string }
   | { kind: 'failed'; message: string }
-  | { kind: 'closed' };
+  | { kind: 'closed' }
+  | { kind: 'initialized' };
 
 const post = (event: ServerEvent) => parentPort?.postMessage(event);
 
@@ -87,8 +94,15 @@ async function serve(request: ServerRequest): Promise<void> {
   });
 }
 
+async function initialize(request: ServerRequest): Promise<void> {
+  const db = await openDatabase(request.dataDir, request.database);
+  await db.close();
+  post({ kind: 'initialized' });
+}
+
 if (parentPort) {
-  serve(workerData as ServerRequest).catch((error: unknown) =>
+  const request = workerData as ServerRequest;
+  (request.initOnly ? initialize(request) : serve(request)).catch((error: unknown) =>
     post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) }),
   );
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -65,6 +66,8 @@ export async function startWarehouse(options: WarehouseOptions): Promise<Warehou
     host,
     maxConnections: options.maxConnections ?? 16,
   };
+  if (!existsSync(join(request.dataDir, 'PG_VERSION')))
+    await initializeInOwnWorker(request, options.log);
   const worker = spawnServer(request);
   const url = await new Promise<string>((resolve, reject) => {
     worker.on('message', (event: ServerEvent) => {
@@ -80,6 +83,27 @@ export async function startWarehouse(options: WarehouseOptions): Promise<Warehou
   });
   options.log(`warehouse: PGlite serving ${url} (ready in ${Date.now() - started} ms)`);
   return { url, engine: 'pglite', close: () => stopServer(worker) };
+}
+
+/** initdb in a worker that then ends, so the memory initdb took is given back (see initOnly). */
+async function initializeInOwnWorker(
+  request: ServerRequest,
+  log: (message: string) => void,
+): Promise<void> {
+  const worker = spawnServer({ ...request, initOnly: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (event: ServerEvent) => {
+        if (event.kind === 'log') log(event.message);
+        else if (event.kind === 'initialized') resolve();
+        else if (event.kind === 'failed') reject(new Error(`warehouse: ${event.message}`));
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`warehouse initdb worker exited (${code})`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /**
