@@ -1,7 +1,7 @@
 import type { Dialect } from './dialect.ts';
 import type { SqlExecutor } from './sql-executor.ts';
 import { TABLES } from './tables.ts';
-import { viewStatements } from './views.ts';
+import { singleCurrencyRevenueStatements, viewStatements } from './views.ts';
 
 /**
  * Versioned schema changes. A migration is never edited once released: a change is a new
@@ -24,6 +24,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ),
   },
   { version: 2, name: '002_views', statements: viewStatements },
+  {
+    version: 3,
+    name: '003_single_currency_revenue',
+    statements: () => singleCurrencyRevenueStatements(),
+  },
 ];
 
 export class MigrationOrderError extends Error {

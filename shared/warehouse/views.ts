@@ -11,6 +11,64 @@ import type { Dialect } from './dialect.ts';
  * views with a currency column rather than a single number on the count views.
  */
 
+/**
+ * 003: the minute views also carry `revenue` and its `currency`, as dashboards expect one
+ * figure per minute: the sum when every order of that minute (or product-minute) is in one
+ * currency, NULL when currencies are mixed, where revenue_minute has the per-currency sums.
+ */
+export function singleCurrencyRevenueStatements(): string[] {
+  return [
+    'DROP VIEW metrics_minute',
+    `CREATE VIEW metrics_minute AS
+WITH counts AS (
+  SELECT window_start,
+    MAX(window_end) AS window_end,
+    SUM(events) AS events,
+    SUM(rejected_events) AS rejected_events,
+    SUM(product_views) AS views,
+    SUM(cart_adds) AS add_to_carts,
+    SUM(cart_removes) AS cart_removes,
+    SUM(checkouts_started) AS checkouts,
+    SUM(orders) AS orders,
+    SUM(refunds) AS refunds,
+    SUM(active_users) AS active_users,
+    BOOL_AND(active_users_exact) AS active_users_exact,
+    COUNT(DISTINCT shard_id) AS shards
+  FROM metrics
+  GROUP BY window_start
+), money AS (
+  SELECT window_start, COUNT(*) AS currencies, MAX(currency) AS currency, SUM(revenue) AS revenue
+  FROM revenue_minute
+  GROUP BY window_start
+)
+SELECT counts.*,
+  CASE WHEN money.currencies = 1 THEN money.revenue END AS revenue,
+  CASE WHEN money.currencies = 1 THEN money.currency END AS currency
+FROM counts LEFT JOIN money ON money.window_start = counts.window_start`,
+    'DROP VIEW product_metrics_minute',
+    `CREATE VIEW product_metrics_minute AS
+WITH counts AS (
+  SELECT window_start, product_id,
+    SUM(views) AS views,
+    SUM(adds) AS add_to_carts,
+    SUM(removes) AS removes,
+    SUM(purchases) AS purchases
+  FROM product_metrics
+  GROUP BY window_start, product_id
+), money AS (
+  SELECT window_start, product_id, COUNT(*) AS currencies, MAX(currency) AS currency,
+    SUM(revenue) AS revenue
+  FROM product_revenue_minute
+  GROUP BY window_start, product_id
+)
+SELECT counts.*,
+  CASE WHEN money.currencies = 1 THEN money.revenue END AS revenue,
+  CASE WHEN money.currencies = 1 THEN money.currency END AS currency
+FROM counts LEFT JOIN money
+  ON money.window_start = counts.window_start AND money.product_id = counts.product_id`,
+  ];
+}
+
 /** Visitors' sessions end after this much inactivity (the usual web-analytics default). */
 export const SESSION_GAP_MINUTES = 30;
 

@@ -16,11 +16,13 @@ describe.each(ENGINE_NAMES)('schema and views on %s', (engineName) => {
     const first = await migrate(engine.warehouse, DIALECTS.postgres);
     const again = await migrate(engine.warehouse, DIALECTS.postgres);
 
-    expect(first).toEqual({ applied: ['001_tables', '002_views'], skipped: [] });
-    expect(again).toEqual({ applied: [], skipped: ['001_tables', '002_views'] });
+    const all = ['001_tables', '002_views', '003_single_currency_revenue'];
+    expect(first).toEqual({ applied: all, skipped: [] });
+    expect(again).toEqual({ applied: [], skipped: all });
     expect(await query('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual([
       { version: 1, name: '001_tables' },
       { version: 2, name: '002_views' },
+      { version: 3, name: '003_single_currency_revenue' },
     ]);
     const relations = await query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`,
@@ -84,6 +86,14 @@ describe.each(ENGINE_NAMES)('schema and views on %s', (engineName) => {
     ).toEqual([{ product_id: 'p-1', views: 13, purchases: 2 }]);
     expect(await query(`SELECT currency, revenue::text FROM product_revenue_minute`)).toEqual([
       { currency: 'USD', revenue: '20.010000' },
+    ]);
+    // One figure per minute only where it means something: a minute with euros and dollars
+    // has no single revenue; the product's minute, all in dollars, has.
+    expect(await query(`SELECT revenue, currency FROM metrics_minute`)).toEqual([
+      { revenue: null, currency: null },
+    ]);
+    expect(await query(`SELECT revenue::text, currency FROM product_metrics_minute`)).toEqual([
+      { revenue: '20.010000', currency: 'USD' },
     ]);
   });
 

@@ -54,7 +54,11 @@ const migration = (
 
 describe('migrate', () => {
   test('the project migrations are numbered 001, 002, ... in order', () => {
-    expect(MIGRATIONS.map((m) => m.name)).toEqual(['001_tables', '002_views']);
+    expect(MIGRATIONS.map((m) => m.name)).toEqual([
+      '001_tables',
+      '002_views',
+      '003_single_currency_revenue',
+    ]);
   });
 
   test('applies pending migrations in order, each in its own locked transaction', async () => {
