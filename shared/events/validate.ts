@@ -92,9 +92,11 @@ function normalise(
   messageId: string,
   receipt: ReceiptContext,
 ): ClickstreamEvent {
+  // The message is this request's own parse of the body, so its context object can be
+  // completed in place; a batch context is merged into a new object, the message's winning.
   const context: Record<string, unknown> = receipt.batch?.context
     ? { ...receipt.batch.context, ...message.context }
-    : { ...message.context };
+    : (message.context ?? {});
   if (context.ip === undefined && receipt.sourceIp) context.ip = receipt.sourceIp;
   const sentAt = message.sentAt ?? receipt.batch?.sentAt;
   const eventTime = correctedEventTime(receipt.receivedAtMs, message.timestamp, sentAt);
