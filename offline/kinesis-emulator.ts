@@ -7,6 +7,7 @@ import {
 import type { Server } from 'node:http';
 import { awsClientConfig } from '../shared/aws/client-config.ts';
 import type { StreamSpec } from './resources.ts';
+import { listenOn } from './ports.ts';
 
 // kinesalite has no type declarations: this is the part of its factory we use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,13 +38,7 @@ export async function startKinesisEmulator(
     shardLimit: 100,
     ...(options.path ? { path: options.path } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const endpoint = `http://${host}:${port}`;
+  const endpoint = await listenOn(server, options.port, host);
   const client = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint }));
   return {
     endpoint,

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /** Resolves when the port can be bound on the host; rejects with a message saying what to do. */
 export function assertPortFree(
@@ -18,4 +18,15 @@ export function assertPortFree(
     });
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
+}
+
+/** Listens on host:port (0 picks a free port) and answers the server's http:// endpoint. */
+export async function listenOn(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return `http://${host}:${bound}`;
 }

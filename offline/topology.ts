@@ -1,31 +1,17 @@
 import { resolve, type CfnResource, type LocalNames } from './cfn.ts';
+import type { KinesisMappingConfig } from './event-source-mapping/config.ts';
+import type { DeliveryStreamConfig } from './firehose/config.ts';
 
 /**
  * What serverless.yml asks of the local stand-ins, read from the functions' events and the
  * CloudFormation Resources, with every intrinsic resolved to local names.
  */
-export interface StreamMapping {
-  uuid: string;
+/** An event source mapping as the stand-in takes it, with the function's key and queue name. */
+export type StreamMapping = Omit<KinesisMappingConfig, 'onFailureDestination'> & {
   functionKey: string;
-  functionName: string;
-  streamName: string;
-  streamArn: string;
-  consumerArn?: string;
-  batchSize: number;
-  maximumBatchingWindowInSeconds: number;
-  parallelizationFactor: number;
-  startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
-  startingPositionTimestamp?: number;
-  maximumRetryAttempts: number;
-  maximumRecordAgeInSeconds: number;
-  bisectBatchOnFunctionError: boolean;
-  functionResponseTypes: Array<'ReportBatchItemFailures'>;
-  tumblingWindowInSeconds: number;
-  filterCriteria?: { Filters: Array<{ Pattern: string }> };
-  /** The on-failure destination's queue name (an SQS ARN on AWS). */
+  /** The on-failure destination's queue name (an SQS ARN on AWS; a URL once SQS is up). */
   onFailureQueue?: string;
-  enabled: boolean;
-}
+};
 
 export interface BucketNotification {
   bucket: string;
@@ -34,22 +20,7 @@ export interface BucketNotification {
   suffix?: string;
 }
 
-export interface DeliveryStreamSpec {
-  name: string;
-  arn: string;
-  source?: { streamName: string; streamArn: string };
-  bucket: string;
-  prefix: string;
-  errorOutputPrefix: string;
-  bufferingHints: { sizeInMBs: number; intervalInSeconds: number };
-  processor?: {
-    functionName: string;
-    bufferSizeInMBs: number;
-    bufferIntervalInSeconds: number;
-    numberOfRetries: number;
-  };
-  compression: 'UNCOMPRESSED' | 'GZIP';
-}
+export type DeliveryStreamSpec = DeliveryStreamConfig;
 
 export interface Topology {
   mappings: StreamMapping[];

@@ -11,6 +11,7 @@ import { DeliveryStream, type DeliveryStats } from './delivery.ts';
 import { startKinesisSource, type KinesisSource } from './kinesis-source.ts';
 import { newRecordId } from './record.ts';
 import { createObjectWriter } from './writer.ts';
+import { listenOn } from '../ports.ts';
 
 export type { DeliveryStreamConfig } from './config.ts';
 
@@ -175,13 +176,7 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
       res.end(text);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const endpoint = `http://${host}:${port}`;
+  const endpoint = await listenOn(server, options.port, host);
   options.log.info(
     `Firehose stand-in on ${endpoint}: ${options.deliveryStreams.map((s) => s.name).join(', ')}`,
   );

@@ -25,6 +25,7 @@ import {
 import { isValidBucketName, PathTraversalError } from './paths.ts';
 import { S3Store } from './store.ts';
 import { document, el } from './xml.ts';
+import { listenOn } from '../ports.ts';
 
 export type { ObjectCreatedSubscription } from './notifications.ts';
 
@@ -253,13 +254,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const endpoint = `http://${host}:${port}`;
+  const endpoint = await listenOn(server, options.port, host);
   options.log.info(`S3 stand-in on ${endpoint}, buckets in ${options.stateDir}`);
   return {
     endpoint,
