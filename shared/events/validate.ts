@@ -1,7 +1,7 @@
 import { ecommercePropertySchemas, isCanonicalProperties, isEcommerceEvent } from './ecommerce.ts';
 import type { ClickstreamEvent } from './clickstream-event.ts';
 import { correctedEventTime } from './event-time.ts';
-import { parseWithReasons } from './parse-with-reasons.ts';
+import { parseWithReasons, type Checked } from './parse-with-reasons.ts';
 import { describeValue } from './reasons.ts';
 import {
   isCanonicalMessage,
@@ -64,20 +64,25 @@ export function validateMessage(
     return reject(['anonymousId or userId is required']);
   }
 
-  let properties = message.type === 'identify' ? undefined : message.properties;
-  if (message.type === 'track' && isEcommerceEvent(message.event)) {
-    const name = message.event;
-    if (!isCanonicalProperties(name, properties ?? {})) {
-      const checked = parseWithReasons(
-        ecommercePropertySchemas[name],
-        properties ?? {},
-        'properties',
-      );
-      if (!checked.ok) return reject(checked.reasons);
-      properties = checked.data as Record<string, unknown>;
-    }
-  }
-  return { ok: true, event: normalise(message, properties, messageId, receipt) };
+  const properties = checkedProperties(message);
+  if (!properties.ok) return reject(properties.reasons);
+  return { ok: true, event: normalise(message, properties.data, messageId, receipt) };
+}
+
+/**
+ * A message's properties, checked against the E-commerce Spec when its event is one of the
+ * spec's (and normalised: ids as strings, currency upper case); others pass as they are.
+ */
+export function checkedProperties(
+  message: SegmentMessage,
+): Checked<Record<string, unknown> | undefined> {
+  const properties = message.type === 'identify' ? undefined : message.properties;
+  if (message.type !== 'track' || !isEcommerceEvent(message.event))
+    return { ok: true, data: properties };
+  const name = message.event;
+  if (isCanonicalProperties(name, properties ?? {})) return { ok: true, data: properties };
+  const checked = parseWithReasons(ecommercePropertySchemas[name], properties ?? {}, 'properties');
+  return checked.ok ? { ok: true, data: checked.data as Record<string, unknown> } : checked;
 }
 
 function clientMessageId(raw: unknown): string | undefined {

@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClickstreamEvent, RejectedEvent } from '../events/clickstream-event.ts';
-import {
-  ecommercePropertySchemas,
-  isCanonicalProperties,
-  isEcommerceEvent,
-} from '../events/ecommerce.ts';
+import { checkedProperties } from '../events/validate.ts';
 import { isIsoDateTime, isPlainObject } from '../events/field-spec.ts';
 import { MAX_MESSAGE_ID_LENGTH } from '../events/limits.ts';
 import { parseWithReasons } from '../events/parse-with-reasons.ts';
@@ -90,19 +86,9 @@ export function checkClickstreamEvent(value: Record<string, unknown>): Checked {
   }
   if (reasons.length > 0) return { ok: false, reasons };
 
-  let properties = message.type === 'identify' ? undefined : message.properties;
-  if (message.type === 'track' && isEcommerceEvent(message.event)) {
-    const name = message.event;
-    if (!isCanonicalProperties(name, properties ?? {})) {
-      const checked = parseWithReasons(
-        ecommercePropertySchemas[name],
-        properties ?? {},
-        'properties',
-      );
-      if (!checked.ok) return checked;
-      properties = checked.data as Record<string, unknown>;
-    }
-  }
+  const checked = checkedProperties(message);
+  if (!checked.ok) return checked;
+  const properties = checked.data;
   // The checks above stand for the fields the stream adds to a Segment message.
   const event = { ...message, ...(properties ? { properties } : {}) } as ClickstreamEvent;
   return { ok: true, event };
