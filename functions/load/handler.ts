@@ -1,3 +1,4 @@
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -7,12 +8,20 @@ import { awsClientConfig } from '#shared/aws/client-config';
 import { awsEnv, optionalEndpoint, parseEnv } from '#shared/config';
 import { objectsOf, type S3Notification } from '#shared/load/s3-objects';
 import { logger } from '#shared/logger';
-import { loadObject, type LoadResult, type StagingWarehouse } from '#shared/warehouse/load-object';
+import { stagingLoader, type LoadResult, type ObjectLoader } from '#shared/warehouse/load-object';
 import { PostgresWarehouse } from '#shared/warehouse/postgres-warehouse';
+import { RedshiftDataApiClient, RedshiftObjectLoader } from '#shared/warehouse/redshift-data-api';
+import { redshiftDataApi } from '#shared/warehouse/redshift-data-api-adapter';
+import {
+  loadWarehouseConfig,
+  type PostgresWarehouseConfig,
+  type WarehouseConfig,
+} from '#shared/warehouse/warehouse-config';
 
 export interface LoadDeps {
-  warehouse: StagingWarehouse;
-  /** The object's bytes; read only when the object is not loaded yet. */
+  /** The loader for objects of `bucket` (Redshift's COPY names the bucket it reads from). */
+  loaderFor(bucket: string): ObjectLoader;
+  /** The object's bytes; read only by a loader that stages rows itself, and only when needed. */
   read(bucket: string, key: string): Promise<Uint8Array>;
 }
 
@@ -30,7 +39,7 @@ export function makeHandler(deps: LoadDeps) {
         logger.warn('object ignored: not under events/, metrics/ or processing-failed/', { key });
       const loaded: LoadResult[] = [];
       for (const object of objects) {
-        const result = await loadObject(deps.warehouse, {
+        const result = await deps.loaderFor(object.bucket).load({
           key: object.key,
           kind: object.kind,
           body: () => deps.read(object.bucket, object.key),
@@ -47,33 +56,43 @@ export function makeHandler(deps: LoadDeps) {
     });
 }
 
-const config = parseEnv(
-  z.object({
-    ...awsEnv,
-    WAREHOUSE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, { error: 'a postgres:// URL of the warehouse' }),
-    /** 'insert' for servers without COPY FROM STDIN (the local PGlite); 'copy' for PostgreSQL. */
-    WAREHOUSE_STAGING: z.enum(['copy', 'insert']).default('copy'),
-    S3_ENDPOINT: optionalEndpoint,
-  }),
-);
-const pool = new pg.Pool({
-  connectionString: config.WAREHOUSE_URL,
-  max: 2,
-  idleTimeoutMillis: 10_000,
-});
-pool.on('error', (error) => logger.warn('idle warehouse connection closed', { error }));
-const s3 = new S3Client({
-  ...awsClientConfig({ region: config.AWS_REGION, endpoint: config.S3_ENDPOINT }),
-  forcePathStyle: config.S3_ENDPOINT !== undefined,
-});
+/** Postgres: the function downloads the object, validates it and stages the rows. */
+function postgresDeps(warehouse: PostgresWarehouseConfig): LoadDeps {
+  const env = parseEnv(z.object({ ...awsEnv, S3_ENDPOINT: optionalEndpoint }));
+  const pool = new pg.Pool({ connectionString: warehouse.url, max: 2, idleTimeoutMillis: 10_000 });
+  pool.on('error', (error) => logger.warn('idle warehouse connection closed', { error }));
+  const s3 = new S3Client({
+    ...awsClientConfig({ region: env.AWS_REGION, endpoint: env.S3_ENDPOINT }),
+    forcePathStyle: env.S3_ENDPOINT !== undefined,
+  });
+  const loader = stagingLoader(new PostgresWarehouse(pool, { staging: warehouse.staging }));
+  return {
+    loaderFor: () => loader,
+    async read(bucket, key) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+      return object.Body.transformToByteArray();
+    },
+  };
+}
 
-export const handler = makeHandler({
-  warehouse: new PostgresWarehouse(pool, { staging: config.WAREHOUSE_STAGING }),
-  async read(bucket, key) {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
-    return object.Body.transformToByteArray();
-  },
-});
+/** Redshift: COPY reads the object from S3 server-side; the function never downloads it. */
+function redshiftDeps(warehouse: Extract<WarehouseConfig, { dialect: 'redshift' }>): LoadDeps {
+  // SDK retries here (unlike awsClientConfig's default): the polling client has no retry of
+  // its own, and a throttled DescribeStatement should not redo a whole COPY. A resubmitted
+  // batch is harmless: it LOCKs `loads` and finds the key there.
+  const dataApi = new RedshiftDataClient({ ...awsClientConfig(warehouse), maxAttempts: 3 });
+  const client = new RedshiftDataApiClient(redshiftDataApi(dataApi), warehouse.target, {
+    timeoutMs: warehouse.waitMs,
+  });
+  return {
+    loaderFor: (bucket) => new RedshiftObjectLoader(client, { ...warehouse.load, bucket }),
+    read: (bucket, key) =>
+      Promise.reject(new Error(`s3://${bucket}/${key}: Redshift COPYs objects, none is read`)),
+  };
+}
+
+const warehouse = loadWarehouseConfig();
+export const handler = makeHandler(
+  warehouse.dialect === 'redshift' ? redshiftDeps(warehouse) : postgresDeps(warehouse),
+);
