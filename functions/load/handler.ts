@@ -86,7 +86,13 @@ function redshiftDeps(warehouse: Extract<WarehouseConfig, { dialect: 'redshift' 
     timeoutMs: warehouse.waitMs,
   });
   return {
-    loaderFor: (bucket) => new RedshiftObjectLoader(client, { ...warehouse.load, bucket }),
+    loaderFor: (bucket) =>
+      new RedshiftObjectLoader(client, {
+        ...warehouse.load,
+        bucket,
+        // Serverless keeps no rejected lines to move to bad_events: refuse rather than lose them.
+        loadErrors: warehouse.target.WorkgroupName !== undefined ? 'fail' : 'stl_load_errors',
+      }),
     read: (bucket, key) =>
       Promise.reject(new Error(`s3://${bucket}/${key}: Redshift COPYs objects, none is read`)),
   };

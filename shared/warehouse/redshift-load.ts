@@ -24,8 +24,13 @@ export interface RedshiftLoadConfig {
   jsonPathsPrefix: string;
   /** Firehose's compression of the objects, when any. */
   compression?: 'GZIP';
-  /** stl_load_errors on provisioned clusters; Redshift Serverless has sys_load_error_detail. */
-  loadErrors?: 'stl_load_errors';
+  /**
+   * Where COPY's rejected lines are read back from, to land in bad_events: stl_load_errors on
+   * provisioned clusters. Redshift Serverless keeps no raw line (sys_load_error_detail), so
+   * there ('fail') COPY refuses the whole object on any bad line: the load fails, is retried,
+   * and ends in the on-failure destination with its key, rather than losing lines silently.
+   */
+  loadErrors?: 'stl_load_errors' | 'fail';
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -110,14 +115,18 @@ export function redshiftLoadStatements(
       `IAM_ROLE ${literal('IAM role', config.iamRoleArn, ROLE)}`,
       `FORMAT AS JSON ${jsonPaths}`,
       // Lines that do not convert are skipped and logged, then moved to bad_events below.
-      `TIMEFORMAT 'auto' TRUNCATECOLUMNS ACCEPTINVCHARS MAXERROR 100000`,
+      `TIMEFORMAT 'auto' TRUNCATECOLUMNS ACCEPTINVCHARS MAXERROR ${config.loadErrors === 'fail' ? 0 : 100000}`,
       config.compression ?? '',
     ]
       .filter(Boolean)
       .join('\n'),
-    `INSERT INTO bad_events (event_id, source, reasons, payload, payload_truncated, object_key)
+    ...(config.loadErrors === 'fail'
+      ? []
+      : [
+          `INSERT INTO bad_events (event_id, source, reasons, payload, payload_truncated, object_key)
 SELECT 'load:' || SHA2(TRIM(raw_line), 256), 'load', ARRAY(TRIM(err_reason)), TRIM(raw_line)::SUPER, LEN(TRIM(raw_line)) >= 1024, ${k}
-FROM ${config.loadErrors ?? 'stl_load_errors'} WHERE query = pg_last_copy_id() AND NOT ${loaded}`,
+FROM stl_load_errors WHERE query = pg_last_copy_id() AND NOT ${loaded}`,
+        ]),
     `DELETE FROM stage_rows WHERE ${loaded}`,
     ...(kind === 'events' ? eventStatements() : []),
     ...(kind === 'metrics' ? metricsStatements() : []),

@@ -50,6 +50,13 @@ describe('Redshift load SQL', () => {
     expect(create).toContain('reasons SUPER, payload SUPER, payload_truncated BOOLEAN)');
   });
 
+  test('on Redshift Serverless (no raw rejected lines kept) COPY refuses the object instead of dropping lines', () => {
+    const serverless = redshiftLoadStatements({ ...config, loadErrors: 'fail' }, KEY, 'events');
+    expect(serverless.find((s) => s.startsWith('COPY'))).toContain('MAXERROR 0');
+    expect(serverless.some((s) => s.includes('stl_load_errors'))).toBe(false);
+    expect(events.some((s) => s.includes('FROM stl_load_errors'))).toBe(true);
+  });
+
   test('COPY rejects become bad_events rows', () => {
     expect(events.find((s) => s.includes('stl_load_errors'))).toMatch(
       /^INSERT INTO bad_events .*\nSELECT 'load:' \|\| SHA2\(TRIM\(raw_line\), 256\), 'load', ARRAY\(TRIM\(err_reason\)\).*\nFROM stl_load_errors WHERE query = pg_last_copy_id\(\)/,
