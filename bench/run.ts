@@ -19,6 +19,21 @@ const BENCHES: readonly Bench[] = [
     load: () => import('./ingest-handler.bench.ts'),
   },
   {
+    name: 'aggregate',
+    title: 'aggregate use case vs decode + parse floor',
+    load: () => import('./aggregate.bench.ts'),
+  },
+  {
+    name: 'transform',
+    title: 'Firehose transformation vs decode/parse/stringify/encode floor',
+    load: () => import('./transform.bench.ts'),
+  },
+  {
+    name: 'load',
+    title: 'warehouse load (loadObject) vs raw COPY, PGlite and PostgreSQL',
+    load: () => import('./warehouse-load.bench.ts'),
+  },
+  {
     name: 'emulators',
     title: 'Kinesis emulators: kinesalite vs kinesis-local',
     load: () => import('./kinesis-emulators.bench.ts'),
