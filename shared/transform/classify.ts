@@ -68,7 +68,9 @@ type Checked = { ok: true; event: ClickstreamEvent } | { ok: false; reasons: str
 /** The shared contract (messageSchema, e-commerce properties) plus what the stream adds. */
 export function checkClickstreamEvent(value: Record<string, unknown>): Checked {
   let message: SegmentMessage;
-  if (isCanonicalMessage(value)) message = value;
+  // A canonical message's timestamp, when present, is a date-time already (messageSchema).
+  const canonical = isCanonicalMessage(value);
+  if (canonical) message = value;
   else {
     const parsed = parseWithReasons(messageSchema, value);
     if (!parsed.ok) return parsed;
@@ -79,7 +81,8 @@ export function checkClickstreamEvent(value: Record<string, unknown>): Checked {
   if (typeof messageId !== 'string' || messageId.length === 0)
     reasons.push('messageId is required');
   if (!isDateTime(receivedAt)) reasons.push('receivedAt must be an ISO-8601 date-time');
-  if (!isDateTime(timestamp)) reasons.push('timestamp must be an ISO-8601 date-time');
+  if (canonical ? timestamp === undefined : !isDateTime(timestamp))
+    reasons.push('timestamp must be an ISO-8601 date-time');
   if (!isPlainObject(context)) reasons.push('context must be an object');
   if (message.anonymousId === undefined && message.userId === undefined) {
     reasons.push('anonymousId or userId is required');
@@ -89,8 +92,13 @@ export function checkClickstreamEvent(value: Record<string, unknown>): Checked {
   const checked = checkedProperties(message);
   if (!checked.ok) return checked;
   const properties = checked.data;
-  // The checks above stand for the fields the stream adds to a Segment message.
-  const event = { ...message, ...(properties ? { properties } : {}) } as ClickstreamEvent;
+  // The checks above stand for the fields the stream adds to a Segment message. The message
+  // is only read from here on, so it is copied only when its properties were rewritten.
+  const event = (
+    properties && properties !== (message as { properties?: unknown }).properties
+      ? { ...message, properties }
+      : message
+  ) as ClickstreamEvent;
   return { ok: true, event };
 }
 

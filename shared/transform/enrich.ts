@@ -59,8 +59,8 @@ const HEXTET = /^[0-9a-f]{1,4}$/i;
  */
 export function anonymiseIp(ip: unknown): string | null {
   if (typeof ip !== 'string') return null;
-  const v4 = parseIpv4(ip);
-  if (v4) return formatIpv4(v4);
+  // Octets have no leading zeros, so an address's own text up to its last dot is the /24's.
+  if (IPV4.test(ip)) return `${ip.slice(0, ip.lastIndexOf('.'))}.0`;
   const v6 = parseIpv6(ip);
   if (!v6) return null;
   if (isIpv4Mapped(v6)) {

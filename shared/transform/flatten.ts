@@ -15,6 +15,7 @@ export function toEventRow(event: ClickstreamEvent): EventRow {
   const page = isPlainObject(event.context.page) ? event.context.page : {};
   const pageProps = event.type === 'page' ? props : {};
   const userAgent = text(event.context.userAgent);
+  const agent = parseUserAgent(userAgent ?? undefined);
   const ip = anonymiseIp(event.context.ip);
   const quantity = product.quantity;
 
@@ -44,12 +45,16 @@ export function toEventRow(event: ClickstreamEvent): EventRow {
     path: text(pageProps.path) ?? text(page.path),
     referrer: text(pageProps.referrer) ?? text(page.referrer),
     page_title: text(pageProps.title) ?? text(page.title),
-    ...parseUserAgent(userAgent ?? undefined),
+    browser: agent.browser,
+    browser_version: agent.browser_version,
+    os: agent.os,
+    os_version: agent.os_version,
+    device_type: agent.device_type,
     ip_anonymised: ip,
     user_agent: userAgent,
     properties: event.properties ?? null,
     traits: event.traits ?? null,
-    context: withAnonymisedIp(event.context),
+    context: withAnonymisedIp(event.context, ip),
   };
 }
 
@@ -98,11 +103,27 @@ export function fromInvalidEvent(invalid: InvalidEvent): BadEventRow {
   };
 }
 
-function withAnonymisedIp(context: Record<string, unknown>): Record<string, unknown> {
+function withAnonymisedIp(
+  context: Record<string, unknown>,
+  anonymised: string | null = anonymiseIp(context.ip),
+): Record<string, unknown> {
   if (!('ip' in context)) return context;
-  const { ip, ...rest } = context;
-  const anonymised = anonymiseIp(ip);
-  return anonymised === null ? rest : { ...rest, ip: anonymised };
+  // The context without its ip, then the anonymised ip last: as `{ ...rest, ip }` would,
+  // without the rest-destructuring. "__proto__" must be defined, not assigned, to stay a key.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(context)) {
+    if (key === 'ip') continue;
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, {
+        value: context[key],
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    } else out[key] = context[key];
+  }
+  if (anonymised !== null) out.ip = anonymised;
+  return out;
 }
 
 // A JSON "ip" member inside text that cannot be parsed (a truncated payload): best effort,
@@ -142,6 +163,23 @@ function id(value: unknown): string | null {
 /** One spelling of time in the warehouse: ISO-8601 in UTC with milliseconds. */
 export function isoUtc(value: string | undefined): string | null {
   if (value === undefined) return null;
+  if (isCanonicalUtc(value)) return value;
   const ms = parseTimestamp(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+// Already the one spelling (hours 00-23, no leap second): the time is its own ISO text
+// when the date exists. Date.parse would roll 2026-02-30 over to 2 March, so that is checked.
+const CANONICAL_UTC =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isCanonicalUtc(value: string): boolean {
+  if (value.length !== 24 || !CANONICAL_UTC.test(value)) return false;
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  if (day <= 28) return true;
+  if (month !== 2) return day <= (DAYS_IN_MONTH[month - 1] ?? 0);
+  return day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }

@@ -69,6 +69,7 @@ export class InvalidTransformationEventError extends Error {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const MAX_REASONS_IN_FAILURE = 5;
+const OVERFLOW_REASON = 'the transformed record does not fit in the 6 MB Lambda response';
 
 export function transformRecords(
   event: FirehoseTransformationEvent,
@@ -98,7 +99,8 @@ export function transformRecords(
     return {
       preferred: answer.record,
       originalData: typeof data === 'string' ? data : '',
-      overflowReason: 'the transformed record does not fit in the 6 MB Lambda response',
+      overflowReason: OVERFLOW_REASON,
+      base64: answer.base64,
     };
   });
 
@@ -144,35 +146,64 @@ interface Answer {
   record: FirehoseOutputRecord;
   failure?: string;
   counts: Counts;
+  /** The record's data and the input's data are both base64 (see Candidate.base64). */
+  base64: boolean;
+}
+
+function failed(
+  recordId: string,
+  data: unknown,
+  reason: string,
+  counts: Counts,
+  base64: boolean,
+): Answer {
+  return {
+    record: { recordId, result: 'ProcessingFailed', data: typeof data === 'string' ? data : '' },
+    failure: reason,
+    counts,
+    base64,
+  };
+}
+
+/**
+ * Whether `data` is base64 text, decoded. The regex is the definition; the cheaper check
+ * first: what Buffer's base64 encoder writes back for the decoded bytes is base64, so when it
+ * is `data` itself the regex holds. Only text that does not round-trip (not base64, or
+ * base64 with non-zero padding bits) is left to the regex.
+ */
+function decodedBase64(data: string): Buffer | undefined {
+  if (data.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(data, 'base64');
+  return bytes.toString('base64') === data || BASE64.test(data) ? bytes : undefined;
 }
 
 function answerRecord(input: FirehoseInputRecord, now: Date): Answer {
   const { recordId, data } = input;
   const counts: Counts = { events: 0, badEvents: 0, bots: 0, test: 0, invalid: 0 };
-  const fail = (reason: string): Answer => ({
-    record: { recordId, result: 'ProcessingFailed', data: typeof data === 'string' ? data : '' },
-    failure: reason,
-    counts,
-  });
-  if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) {
-    return fail('record data is not base64');
+  const bytes = typeof data === 'string' ? decodedBase64(data) : undefined;
+  if (bytes === undefined) {
+    return failed(recordId, data, 'record data is not base64', counts, false);
   }
   const arrival = Number.isFinite(input.approximateArrivalTimestamp)
     ? new Date(input.approximateArrivalTimestamp)
     : now;
   const arrivedAt = (Number.isNaN(arrival.getTime()) ? now : arrival).toISOString();
   try {
-    const bytes = Buffer.from(data, 'base64');
     const userRecords = deaggregate(bytes, input.kinesisRecordMetadata?.partitionKey);
-    if (userRecords.length === 0) return fail('aggregated record holds no user records');
+    if (userRecords.length === 0) {
+      return failed(recordId, data, 'aggregated record holds no user records', counts, true);
+    }
     const outcomes = userRecords.map((user) => classify(user.data, arrivedAt));
-    const invalid = outcomes.filter((o) => o.kind === 'invalid');
-    counts.invalid = invalid.length;
-    if (invalid.length === outcomes.length) {
-      return fail(failureReason(invalid, isAggregated(bytes)));
+    let invalid = 0;
+    for (const outcome of outcomes) if (outcome.kind === 'invalid') invalid++;
+    counts.invalid = invalid;
+    if (invalid === outcomes.length) {
+      return failed(recordId, data, failureReason(outcomes, isAggregated(bytes)), counts, true);
     }
     const rows = storedRows(outcomes, counts);
-    if (rows.length === 0) return { record: { recordId, result: 'Dropped', data }, counts };
+    if (rows.length === 0) {
+      return { record: { recordId, result: 'Dropped', data }, counts, base64: true };
+    }
     return {
       record: {
         recordId,
@@ -183,12 +214,15 @@ function answerRecord(input: FirehoseInputRecord, now: Date): Answer {
         },
       },
       counts,
+      base64: true,
     };
   } catch (error: unknown) {
-    if (error instanceof KplAggregationError) return fail(error.message);
+    if (error instanceof KplAggregationError) {
+      return failed(recordId, data, error.message, counts, true);
+    }
     // A defect must cost one record, never the batch (which Firehose would retry whole).
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return fail(`unexpected error while transforming: ${why}`);
+    return failed(recordId, data, `unexpected error while transforming: ${why}`, counts, true);
   }
 }
 
@@ -208,6 +242,7 @@ function storedRows(outcomes: readonly Outcome[], counts: Counts): Row[] {
 }
 
 function failureReason(invalid: readonly Outcome[], aggregated: boolean): string {
+  // Every outcome is invalid here: `i` is the event's place in the record.
   const reasons = invalid.flatMap((o, i) =>
     o.kind === 'invalid' ? o.reasons.map((r) => (aggregated ? `event ${i}: ${r}` : r)) : [],
   );
