@@ -15,7 +15,7 @@ export function correctedEventTime(
   if (timestamp === undefined) return receivedAtMs;
   const happened = parseTimestamp(timestamp);
   if (sentAt === undefined) return Math.min(happened, receivedAtMs);
-  const delay = parseTimestamp(sentAt) - happened;
+  const delay = parseSentAt(sentAt) - happened;
   return delay < 0 ? receivedAtMs : receivedAtMs - delay;
 }
 
@@ -26,5 +26,19 @@ const HAS_ZONE = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
  * server's own zone, so the same event would get another time on a laptop than in Lambda.
  */
 export function parseTimestamp(value: string): number {
+  // Nearly every client sends UTC ("...Z"): that needs no zone check.
+  const last = value.charCodeAt(value.length - 1);
+  if (last === 90 /* Z */ || last === 122 /* z */) return Date.parse(value);
   return Date.parse(HAS_ZONE.test(value) ? value : `${value}Z`);
+}
+
+/** A batch's events share one sentAt: parse it once, not once per event. */
+let lastSentAt = '';
+let lastSentAtMs = Number.NaN;
+function parseSentAt(value: string): number {
+  if (value !== lastSentAt) {
+    lastSentAt = value;
+    lastSentAtMs = parseTimestamp(value);
+  }
+  return lastSentAtMs;
 }
