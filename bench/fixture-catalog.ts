@@ -2,22 +2,19 @@
  * The fixed shop the fixtures shop in: a product catalog, browsers, networks and search
  * terms. Data, not logic; bench/fixtures.ts walks visitors through it.
  */
+import { mulberry32 } from '../shared/random.ts';
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same fixtures on every machine. */
 export class Random {
-  private state: number;
+  private readonly generator: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.generator = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.generator();
   }
 
   /** An integer in [min, max], both included. */

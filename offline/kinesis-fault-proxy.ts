@@ -1,3 +1,4 @@
+import { mulberry32 } from '../shared/random.ts';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 
 /**
@@ -146,17 +147,5 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
-}
-
-/** A small seeded PRNG, so a throttling pattern can be replayed exactly. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

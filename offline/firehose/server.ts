@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { mulberry32 } from '../kinesis-fault-proxy.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
 import { FirehoseApiError, handleOperation, type ApiBackend, type PutResult } from './api.ts';
 import { validateDeliveryStreams, type DeliveryStreamConfig, type Log } from './config.ts';

@@ -2,23 +2,21 @@
  * A seeded PRNG (mulberry32): the simulator must give the same shop, shoppers and events
  * for the same seed on every machine, so nothing here may touch Math.random.
  */
+import { mulberry32 } from '../random.ts';
+
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export class Random {
-  private state: number;
+  private readonly generator: () => number;
 
   constructor(seed: number) {
     // Mix the seed once so that neighbouring seeds (1, 2, 3) do not start on neighbouring states.
-    this.state = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+    this.generator = mulberry32(Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.generator();
   }
 
   /** An integer in [min, max], both included. */
