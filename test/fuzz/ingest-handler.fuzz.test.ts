@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { makeHandler } from '../../functions/ingest/handler.ts';
 import { ECOMMERCE_EVENTS } from '../../shared/events/ecommerce.ts';
 import { WriteKeys } from '../../shared/ingest/auth.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import type {
   EntryOutcome,
   StreamEntry,
@@ -86,7 +87,29 @@ const eventLike = fc.record(
   { requiredKeys: [] },
 );
 
+/** Events the API accepts, so the write path (and its throttled 503) is exercised, not only refusals. */
+const wellFormed = fc.record({
+  type: fc.constant('track'),
+  event: fc.constantFrom('Product Viewed', 'Signed Up', 'Video Played'),
+  messageId: fc.uuid(),
+  anonymousId: fc.string({ minLength: 1, maxLength: 64 }),
+  properties: fc.record({
+    product_id: fc.string({ minLength: 1, maxLength: 20 }),
+    price: fc.integer({ min: 0, max: 100_000 }).map((cents) => cents / 100),
+  }),
+});
+
 const body = fc.oneof(
+  {
+    arbitrary: fc
+      .array(wellFormed, { minLength: 1, maxLength: 20 })
+      .map((batch) => JSON.stringify({ batch })),
+    weight: 3,
+  },
+  fc
+    .array(fc.oneof(wellFormed, eventLike), { maxLength: 20 })
+    .map((batch) => JSON.stringify({ batch })),
+  wellFormed.map((e) => JSON.stringify(e)),
   eventLike.map((e) => JSON.stringify(e)),
   fc.array(eventLike, { maxLength: 30 }).map((batch) => JSON.stringify({ batch })),
   fc.array(eventLike, { maxLength: 30 }).map((events) => JSON.stringify(events)),
@@ -126,13 +149,24 @@ describe('fuzz: no input crashes the ingest handler', () => {
     const seen = new Set<number>();
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...ROUTES),
+        // Weighted toward requests that get past the route, content-type and key checks,
+        // so the deeper paths (writes, partial refusals, 503) are reached often.
+        fc.oneof({ arbitrary: fc.constant('/v1/batch'), weight: 4 }, fc.constantFrom(...ROUTES)),
         body,
-        fc.constantFrom(...CONTENT_TYPES),
-        fc.constantFrom<string | null>('test-key', 'wrong', null),
+        fc.oneof(
+          { arbitrary: fc.constant('application/json'), weight: 3 },
+          fc.constantFrom(...CONTENT_TYPES),
+        ),
+        fc.oneof(
+          { arbitrary: fc.constant('test-key'), weight: 3 },
+          fc.constantFrom<string | null>('wrong', null),
+        ),
         fc.double({ min: 0, max: 1, noNaN: true }),
-        async (path, raw, contentType, writeKey, refuseRate) => {
-          const stream = new MemoryStream(() => Math.random() < refuseRate * 0.5);
+        fc.integer(),
+        async (path, raw, contentType, writeKey, refuseRate, refusalSeed) => {
+          // Refusals come from a generated seed, so a counterexample replays exactly.
+          const random = mulberry32(refusalSeed);
+          const stream = new MemoryStream(() => random() < refuseRate * 0.5);
           const handler = makeHandler({
             writer: stream,
             writeKeys: new WriteKeys(['test-key']),
