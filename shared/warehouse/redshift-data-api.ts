@@ -176,6 +176,33 @@ export class RedshiftDataApiClient {
     };
   }
 
+  /**
+   * A SqlExecutor without a session: each query is one ExecuteStatement of its own (its own
+   * transaction), and queries run concurrently. For reads such as the dashboard's, where a
+   * session would expire while a warm function waits for its next request. `$n` placeholders
+   * become `:pn` as in session(); transaction() needs a session and is refused.
+   */
+  statements(): SqlExecutor {
+    return {
+      query: async (sql, params = []) => {
+        const started = await this.api.executeStatement({
+          ...this.target,
+          Sql: sql.replace(/\$(\d+)\b/g, ':p$1'),
+          ...(params.length > 0 ? { Parameters: toParameters(params) } : {}),
+        });
+        if (!started.Id) throw new Error('ExecuteStatement answered no statement id');
+        const described = await this.waitFor(started.Id);
+        const rows = described.HasResultSet ? await this.rows(started.Id) : [];
+        return {
+          rows,
+          rowCount: described.HasResultSet ? rows.length : (described.ResultRows ?? 0),
+        };
+      },
+      transaction: () =>
+        Promise.reject(new Error('statements() runs no transactions: use session()')),
+    };
+  }
+
   private async rows(id: string): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
     let token: string | undefined;
