@@ -1,5 +1,3 @@
-import { jsonBytes } from './window-state.ts';
-
 /**
  * The dedup memory: the newest messageIds that fit both bounds, oldest first. A resend
  * that arrives after more than `maxIds` newer ids (or `maxBytes` of them) is counted
@@ -14,7 +12,26 @@ export function keepRecent(ids: string[], maxIds: number, maxBytes: number): str
     bytes += cost;
     start -= 1;
   }
-  return start === 0 ? ids : ids.slice(start);
+  const kept = start === 0 ? ids : ids.slice(start);
+  // One comma fewer than ids: the JSON size of what is kept, which the state's size check
+  // would otherwise measure again by serialising the largest part of the state.
+  measured.set(kept, { length: kept.length, bytes: kept.length === 0 ? 2 : bytes - 1 });
+  return kept;
+}
+
+/** JSON sizes keepRecent has counted, by the array it returned (states are not mutated). */
+const measured = new WeakMap<readonly string[], { length: number; bytes: number }>();
+
+/** UTF-8 bytes of the ids' JSON: counted by keepRecent when it made the array, else measured. */
+export function recentIdsJsonBytes(ids: readonly string[]): number {
+  const known = measured.get(ids);
+  // The length guards against an array that was pushed to after it was counted.
+  return known !== undefined && known.length === ids.length ? known.bytes : jsonBytes(ids);
+}
+
+/** UTF-8 bytes of a value's JSON (as window-state.ts counts the state). */
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
 /** Printable ASCII without " or \ is written as it is; this runs for every remembered id. */

@@ -1,4 +1,5 @@
 import type { Keyed } from './keyed.ts';
+import { recentIdsJsonBytes } from './recent-ids.ts';
 
 /**
  * The state a tumbling window carries from one invocation to the next, per shard. Lambda
@@ -154,7 +155,10 @@ export function jsonBytes(value: unknown): number {
 }
 
 export function stateBytes(state: WindowState): number {
-  return jsonBytes(state);
+  // The dedup ids are most of the state and keepRecent has counted them already: the rest is
+  // serialised with an empty list in their place ("[]", 2 bytes), and their size added.
+  const rest = jsonBytes({ ...state, recentMessageIds: [] });
+  return rest - 2 + recentIdsJsonBytes(state.recentMessageIds);
 }
 
 /**
