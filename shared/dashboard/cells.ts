@@ -28,7 +28,11 @@ const SQL_TIME =
 
 /** An instant as ISO-8601 UTC with milliseconds, the form the JSON answers use throughout. */
 export function toIsoTime(value: unknown, what: string): string {
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+  // Not instanceof: a Date from another realm (a worker, a test sandbox) is a Date too.
+  if (Object.prototype.toString.call(value) === '[object Date]') {
+    const time = (value as Date).getTime();
+    if (!Number.isNaN(time)) return new Date(time).toISOString();
+  }
   if (typeof value === 'string') {
     const match = SQL_TIME.exec(value.trim());
     if (match) {
