@@ -72,17 +72,21 @@ const redshiftEnv = z
     ),
   })
   .check(
-    z.superRefine((value, ctx) => {
-      const issue = (path: string, message: string) =>
-        ctx.addIssue({ code: 'custom', path: [path], message, input: value });
-      if (!value.REDSHIFT_WORKGROUP === !value.REDSHIFT_CLUSTER_ID)
-        issue('REDSHIFT_WORKGROUP', 'set one of REDSHIFT_WORKGROUP and REDSHIFT_CLUSTER_ID');
-      if (!value.REDSHIFT_SECRET_ARN && !(value.REDSHIFT_DB_USER && value.REDSHIFT_CLUSTER_ID))
-        issue(
-          'REDSHIFT_SECRET_ARN',
-          'the secret holding the database credentials (or REDSHIFT_DB_USER with a cluster)',
-        );
-    }),
+    z.superRefine(
+      (value, ctx) => {
+        const issue = (path: string, message: string) =>
+          ctx.addIssue({ code: 'custom', path: [path], message, input: value });
+        if (!value.REDSHIFT_WORKGROUP === !value.REDSHIFT_CLUSTER_ID)
+          issue('REDSHIFT_WORKGROUP', 'set one of REDSHIFT_WORKGROUP and REDSHIFT_CLUSTER_ID');
+        if (!value.REDSHIFT_SECRET_ARN && !(value.REDSHIFT_DB_USER && value.REDSHIFT_CLUSTER_ID))
+          issue(
+            'REDSHIFT_SECRET_ARN',
+            'the secret holding the database credentials (or REDSHIFT_DB_USER with a cluster)',
+          );
+        // Runs even when a field above failed, so one cold start names every missing variable.
+      },
+      { when: () => true },
+    ),
   );
 
 function parse<S extends z.ZodMiniType>(schema: S, source: NodeJS.ProcessEnv): z.infer<S> {
