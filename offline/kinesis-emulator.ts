@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -31,6 +32,8 @@ export async function startKinesisEmulator(
   options: KinesisEmulatorOptions,
 ): Promise<KinesisEmulator> {
   const host = options.host ?? '127.0.0.1';
+  // LevelDB makes its own folder but not the parents: a fresh OFFLINE_STATE_DIR has none.
+  if (options.path) mkdirSync(options.path, { recursive: true });
   const server = kinesalite({
     createStreamMs: 20,
     deleteStreamMs: 20,
