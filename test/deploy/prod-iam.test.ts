@@ -2,7 +2,7 @@ import {
   loadWarehouseConfig,
   migrationWarehouseConfig,
 } from '../../shared/warehouse/warehouse-config.ts';
-import { isIntrinsic } from './support/cfn-spec.ts';
+import { deployedEnvironment } from './support/deployed-env.ts';
 import { packageStage, type Packaged } from './support/package-stage.ts';
 import {
   PACKAGE_TIMEOUT_MS,
@@ -14,7 +14,6 @@ import {
 import {
   allStatements,
   at,
-  evaluate,
   list,
   ofType,
   referencedIds,
@@ -231,41 +230,23 @@ describe('IAM in the prod template', () => {
   });
 });
 
-/** The function's environment as Lambda would see it, deploy-time values filled in. */
-function deployedEnvironment(functionId: string): NodeJS.ProcessEnv {
-  const variables = evaluate(
-    template,
-    at(resource(template, functionId).Properties, 'Environment.Variables'),
-  ) as Record<string, unknown>;
-  const env: NodeJS.ProcessEnv = { AWS_REGION: 'us-east-1' };
-  for (const [name, value] of Object.entries(variables)) {
-    if (!isIntrinsic(value)) env[name] = String(value);
-    else if (
-      at(value, 'Fn::GetAtt.1') === 'Arn' &&
-      resource(template, String(at(value, 'Fn::GetAtt.0'))).Type === 'AWS::IAM::Role'
-    )
-      env[name] =
-        `arn:aws:iam::123456789012:role/clickstream-prod-${String(at(value, 'Fn::GetAtt.0'))}`;
-    else throw new Error(`${functionId}.${name}: no stand-in for ${JSON.stringify(value)}`);
-  }
-  return env;
-}
-
 describe('the deployed functions configure themselves from the template', () => {
   test('the load function loads Redshift through the Data API with the COPY role and JSONPaths', () => {
-    const config = loadWarehouseConfig(deployedEnvironment('LoadLambdaFunction'));
+    const config = loadWarehouseConfig(deployedEnvironment(template, 'LoadLambdaFunction'));
     expect(config).toMatchObject({
       dialect: 'redshift',
       target: { WorkgroupName: 'analytics', Database: 'analytics', SecretArn: PROD_SECRET_ARN },
       load: {
-        iamRoleArn: 'arn:aws:iam::123456789012:role/clickstream-prod-RedshiftCopyRole',
+        iamRoleArn: 'arn:aws:iam::123456789012:role/RedshiftCopyRole',
         jsonPathsPrefix: 's3://clickstream-prod-analytics/jsonpaths/',
       },
     });
   });
 
   test('the dashboard reads the same warehouse with the read-only secret', () => {
-    expect(migrationWarehouseConfig(deployedEnvironment('DashboardLambdaFunction'))).toMatchObject({
+    expect(
+      migrationWarehouseConfig(deployedEnvironment(template, 'DashboardLambdaFunction')),
+    ).toMatchObject({
       dialect: 'redshift',
       target: {
         WorkgroupName: 'analytics',
@@ -277,8 +258,8 @@ describe('the deployed functions configure themselves from the template', () => 
 
   test('every function emits metrics under one Powertools namespace', () => {
     for (const name of OUR_FUNCTIONS)
-      expect(deployedEnvironment(`${name}LambdaFunction`).POWERTOOLS_METRICS_NAMESPACE).toBe(
-        'Clickstream',
-      );
+      expect(
+        deployedEnvironment(template, `${name}LambdaFunction`).POWERTOOLS_METRICS_NAMESPACE,
+      ).toBe('Clickstream');
   });
 });

@@ -15,6 +15,9 @@ const COPIED = [
   'offline',
 ];
 
+const INHERITED_NOT =
+  /^(AWS_|REDSHIFT_|WAREHOUSE_|OFFLINE_|CREATE_REDSHIFT$|ALARM_EMAIL$|INGEST_WRITE_KEYS$|DASHBOARD_READ_KEYS$|LOG_LEVEL$)/;
+
 /** Placeholders for the secrets a deployed stage takes from the deployer's environment. */
 export const DEPLOY_ENV = {
   INGEST_WRITE_KEYS: 'test-write-key-1,test-write-key-2',
@@ -37,10 +40,12 @@ export function packageStage(stage: string, env: Record<string, string>): Packag
   for (const entry of COPIED) cpSync(join(ROOT, entry), join(work, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
   const out = join(work, 'package');
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  // No credentials and no profile: packaging must not need them.
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
-    delete childEnv[name];
+  // Only the given settings: none inherited from the shell or the test setup (which sets
+  // WAREHOUSE_URL, write keys ...), and no AWS credentials, which packaging must not need.
+  const childEnv: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !INHERITED_NOT.test(name)),
+  );
+  Object.assign(childEnv, env);
   const result = spawnSync(
     process.execPath,
     ['node_modules/serverless/bin/serverless.js', 'package', '--stage', stage, '--package', out],
