@@ -130,7 +130,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     renderProducts(f.topProducts);
     var p = f.period;
     text('period', p.start ? clock(p.start) + '–' + clock(p.end) + ' · ' + p.windows +
-      ' windows' : 'no windows yet');
+      (p.windows === 1 ? ' window' : ' windows') : 'no windows yet');
   }
 
   function cell(row, value, className) {
