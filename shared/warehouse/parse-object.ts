@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { toStagedRow, type StagedRow } from './cells.ts';
+import { toCopyLine, toStagedRow, type StagedRow } from './cells.ts';
 import { BAD_EVENT_COLUMNS } from '../transform/rows.ts';
 import { EVENT_TABLE_COLUMNS, TABLES, loadedColumns } from './tables.ts';
 
@@ -78,6 +78,85 @@ export function parseObject(kind: ObjectKind, key: string, body: string): Parsed
     else keep(result.target, result.id, result.row, result.lastWins);
   }
   return parsed;
+}
+
+/**
+ * An events object for a Postgres-family load: the events table's rows as COPY text (the
+ * columns of loadedColumns(TABLES.events), which are EVENT_TABLE_COLUMNS) made in the pass
+ * that parses the object, so no row object is built and none outlives its line, and the pass
+ * can run while the database takes the chunks already made. The same rows and bad rows as
+ * parseObject('events', ...) followed by copyTextChunks; `summary` is complete once `chunks`
+ * has been read to its end.
+ */
+export interface EventsCopyText {
+  chunks: Generator<string>;
+  readonly summary: { lines: number; events: number; badEvents: StagedRow[] };
+}
+
+/** Chunks of about 1 MB, as copyTextChunks makes them. */
+const COPY_CHUNK_CHARS = 1 << 20;
+
+export function eventsCopyText(key: string, body: string): EventsCopyText {
+  const summary = { lines: 0, events: 0, badEvents: [] as StagedRow[] };
+  const eventIds = new Set<string>();
+  const badIds = new Set<string>();
+  // The first copy of an event (or bad row) wins, as in parseObject.
+  const bad = (row: StagedRow) => {
+    const id = String(row.event_id);
+    if (badIds.has(id)) return;
+    badIds.add(id);
+    summary.badEvents.push(row);
+  };
+  function* chunks(): Generator<string> {
+    let chunk: string[] = [];
+    let chunkChars = 0;
+    let start = 0;
+    while (start < body.length) {
+      let end = body.indexOf('\n', start);
+      if (end === -1) end = body.length;
+      const line = body.slice(start, end);
+      start = end + 1;
+      if (line.trim() === '') continue;
+      summary.lines += 1;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        bad(loadFailure(key, line, ['line is not JSON']));
+        continue;
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        bad(loadFailure(key, line, ['line is not a JSON object'], value));
+        continue;
+      }
+      const record = value as Record<string, unknown>;
+      const nulPossible = line.includes('\\u0000');
+      if (record.row_kind !== 'event') {
+        const result = classify('events', key, record, nulPossible);
+        bad('reasons' in result ? loadFailure(key, line, result.reasons, record) : result.row);
+        continue;
+      }
+      const copy = toCopyLine(TABLES.events, EVENT_TABLE_COLUMNS, record, nulPossible);
+      if ('reasons' in copy) {
+        bad(loadFailure(key, line, copy.reasons, record));
+        continue;
+      }
+      // event_id is a required text column: a string once the line passed.
+      const id = record.event_id as string;
+      if (eventIds.has(id)) continue;
+      eventIds.add(id);
+      summary.events += 1;
+      chunk.push(copy.line, '\n');
+      chunkChars += copy.line.length + 1;
+      if (chunkChars >= COPY_CHUNK_CHARS) {
+        yield chunk.join('');
+        chunk = [];
+        chunkChars = 0;
+      }
+    }
+    if (chunkChars > 0) yield chunk.join('');
+  }
+  return { chunks: chunks(), summary };
 }
 
 type Target = 'events' | 'badEvents' | 'metrics' | 'productMetrics';

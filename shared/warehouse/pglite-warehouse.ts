@@ -21,6 +21,8 @@ export interface PgliteDb extends PgliteQueryable {
 }
 
 export class PgliteWarehouse implements SqlExecutor, StagingWarehouse {
+  readonly stagesCopyText = true;
+
   constructor(private readonly db: PgliteDb) {}
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlResult> {

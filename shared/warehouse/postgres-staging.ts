@@ -1,4 +1,4 @@
-import type { Cell, StagedRow } from './cells.ts';
+import { copyField, type Cell, type StagedRow } from './cells.ts';
 import { ident, postgres } from './dialect.ts';
 import type { LoadTransaction } from './load-object.ts';
 import type { SqlResult, SqlValue } from './sql-executor.ts';
@@ -31,6 +31,7 @@ export async function isLoaded(connection: PgConnection, key: string): Promise<b
 }
 
 export function pgLoadTransaction(connection: PgConnection): LoadTransaction {
+  const copyIn = connection.copyIn?.bind(connection);
   return {
     async claim(key, kind) {
       // A concurrent claim of the same key waits here on the unique index until the other
@@ -42,19 +43,20 @@ export function pgLoadTransaction(connection: PgConnection): LoadTransaction {
       return claimed.rowCount === 1;
     },
     async stage(table, rows) {
-      const columns = loadedColumns(table);
+      const names = await createStaging(connection, table);
       const staging = stagingName(table);
-      const definitions = columns.map((c) => `${ident(c.name)} ${postgres.columnType(c.type)}`);
-      await connection.query(
-        `CREATE TEMP TABLE ${staging} (${definitions.join(', ')}) ON COMMIT DROP`,
-      );
-      const names = columns.map((c) => c.name);
       if (connection.copyIn) {
         await connection.copyIn(staging, names.map(ident), copyTextChunks(names, rows));
       } else {
         await insertAsJson(connection, staging, names, rows);
       }
     },
+    ...(copyIn !== undefined && {
+      async stageCopyText(table: TableSpec, chunks: Iterable<string>) {
+        const names = await createStaging(connection, table);
+        await copyIn(stagingName(table), names.map(ident), chunks);
+      },
+    }),
     async upsert(table, onMatch) {
       let written = 0;
       for (const sql of postgres.upsert(table, stagingName(table), onMatch)) {
@@ -69,6 +71,16 @@ export function pgLoadTransaction(connection: PgConnection): LoadTransaction {
       );
     },
   };
+}
+
+/** The staging table of `table`, dropped at commit; answers its columns' names. */
+async function createStaging(connection: PgConnection, table: TableSpec): Promise<string[]> {
+  const columns = loadedColumns(table);
+  const definitions = columns.map((c) => `${ident(c.name)} ${postgres.columnType(c.type)}`);
+  await connection.query(
+    `CREATE TEMP TABLE ${stagingName(table)} (${definitions.join(', ')}) ON COMMIT DROP`,
+  );
+  return columns.map((c) => c.name);
 }
 
 const CHUNK_CHARS = 1 << 20;
@@ -120,15 +132,4 @@ export function* copyTextChunks(
   if (chunk.length > 0) yield chunk;
 }
 
-const NEEDS_ESCAPE = /[\\\n\r\t]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** One field of COPY's text format: \N is NULL; backslash, tab and line breaks escaped. */
-export function copyField(cell: Cell): string {
-  if (cell === null) return '\\N';
-  let text: string;
-  if (typeof cell === 'object') text = JSON.stringify(cell.json);
-  else if (typeof cell === 'boolean') text = cell ? 't' : 'f';
-  else text = String(cell);
-  return NEEDS_ESCAPE.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c] ?? c) : text;
-}
+export { copyField };

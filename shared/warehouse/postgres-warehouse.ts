@@ -21,12 +21,14 @@ export interface PostgresWarehouseOptions {
 
 export class PostgresWarehouse implements SqlExecutor, StagingWarehouse {
   private readonly useCopy: boolean;
+  readonly stagesCopyText: boolean;
 
   constructor(
     private readonly pool: Pool,
     options: PostgresWarehouseOptions = {},
   ) {
     this.useCopy = (options.staging ?? 'copy') === 'copy';
+    this.stagesCopyText = this.useCopy;
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlResult> {
