@@ -141,10 +141,7 @@ describe('IAM in the prod template', () => {
       [
         'kms:Decrypt',
         'redshift-data:BatchExecuteStatement',
-        'redshift-data:CancelStatement',
         'redshift-data:DescribeStatement',
-        'redshift-data:ExecuteStatement',
-        'redshift-data:GetStatementResult',
         's3:GetObject',
         'secretsmanager:GetSecretValue',
         'sqs:SendMessage',
@@ -153,7 +150,6 @@ describe('IAM in the prod template', () => {
     [
       'Dashboard',
       [
-        'redshift-data:CancelStatement',
         'redshift-data:DescribeStatement',
         'redshift-data:ExecuteStatement',
         'redshift-data:GetStatementResult',
