@@ -66,7 +66,7 @@ export const PROD_WORKLOAD: Omit<Workload, 'eventsPerSecond'> = {
   logBytesPerInvocation: 800,
   accessLogBytesPerRequest: 350,
   logRetentionDays: 14,
-  alarms: 20,
+  alarms: 19,
   dashboards: 1,
   secrets: 1,
 };
