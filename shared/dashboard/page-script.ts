@@ -95,7 +95,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
         data: f.windows.map(function (w) { return w.orders; }) }].concat(
         currencies.map(function (currency, i) {
           return { type: 'line', label: 'Revenue ' + currency, yAxisID: 'revenue', order: 1,
-            borderColor: colour(i + 1), backgroundColor: colour(i + 1), tension: 0.3,
+            borderColor: colour(i + 1), backgroundColor: colour(i + 1), cubicInterpolationMode: 'monotone',
             pointRadius: 2, data: f.windows.map(function (w) {
               var m = w.revenue.find(function (r) { return r.currency === currency; });
               return m ? Number(m.amount) : 0;
@@ -104,7 +104,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
 
     update(chart('chart-events', { type: 'bar', data: { labels: [], datasets: [] }, options: {
       scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
-        ticks: { precision: 0 } } }, plugins: { legend: { position: 'right' } } } }),
+        ticks: { precision: 0 } } }, plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } } } }),
       labels,
       f.eventKinds.map(function (kind, k) {
         return { label: kind, backgroundColor: colour(k), stack: 'events',
@@ -121,9 +121,9 @@ export const PAGE_SCRIPT = String.raw`(function () {
     update(chart('chart-users', { type: 'line', data: { labels: [], datasets: [] }, options: {
       scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } }),
       labels,
-      [{ label: 'Active users', borderColor: '#0891b2', backgroundColor: '#0891b2', tension: 0.3,
+      [{ label: 'Active users', borderColor: '#0891b2', backgroundColor: '#0891b2', cubicInterpolationMode: 'monotone',
         pointRadius: 2, data: f.windows.map(function (w) { return w.activeUsers; }) },
-      { label: 'Bad events', borderColor: '#dc2626', backgroundColor: '#dc2626', tension: 0.3,
+      { label: 'Bad events', borderColor: '#dc2626', backgroundColor: '#dc2626', cubicInterpolationMode: 'monotone',
         pointRadius: 2, data: f.windows.map(function (w) { return w.badEvents; }) }]);
 
     renderFunnel(f.funnel);

@@ -46,7 +46,7 @@ main { padding: 20px 24px 32px; max-width: 1500px; margin: 0 auto; }
   grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); }
 .card { padding: 14px 16px 16px; min-width: 0; }
 .card h2 { margin: 0 0 8px; font-size: 15px; font-weight: 620; }
-.chart { position: relative; height: 260px; }
+.chart { position: relative; height: 280px; }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 6px 8px; border-bottom: 1px solid var(--line); text-align: left; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
