@@ -42,3 +42,34 @@ function parseSentAt(value: string): number {
   }
   return lastSentAtMs;
 }
+
+const digit = (value: string, at: number) => value.charCodeAt(at) - 48;
+const isDigit = (value: string, at: number) => digit(value, at) >= 0 && digit(value, at) <= 9;
+const number2 = (value: string, at: number) => digit(value, at) * 10 + digit(value, at + 1);
+/** Where "YYYY-MM-DDTHH:MM:SS.sssZ" has its digits. */
+const MILLIS_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+
+/**
+ * toISOString's spelling ("2026-11-25T10:00:00.000Z", what the ingest writes and the
+ * transform stores), read without a regex. True only for a time of day that exists on days
+ * 1-28 of a month, which exist in every year, so every stricter check (the warehouse's
+ * isIsoTime, the contract's isIsoDateTime, isoUtc's canonical test) holds for it too; other
+ * days and spellings are left to those checks. Property tests hold each pair together.
+ */
+export function isPlainUtcMillis(value: string): boolean {
+  if (value.length !== 24 || value.charCodeAt(23) !== 90 /* Z */) return false;
+  if (value[4] !== '-' || value[7] !== '-' || value[10] !== 'T') return false;
+  if (value[13] !== ':' || value[16] !== ':' || value[19] !== '.') return false;
+  for (const at of MILLIS_DIGITS) if (!isDigit(value, at)) return false;
+  const month = number2(value, 5);
+  const day = number2(value, 8);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= 28 &&
+    number2(value, 11) < 24 &&
+    number2(value, 14) < 60 &&
+    number2(value, 17) < 60
+  );
+}

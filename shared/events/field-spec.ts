@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isPlainUtcMillis } from './event-time.ts';
 
 /**
  * One declaration per message shape, from which two things are made:
@@ -41,6 +42,11 @@ const UPPER_CURRENCY = /^[A-Z]{3}$/;
 
 /** A calendar date-time that exists: Date.parse would roll 2026-02-30 over to 2 March. */
 export function isIsoDateTime(value: string): boolean {
+  return isPlainUtcMillis(value) || matchesIsoDateTime(value);
+}
+
+/** isIsoDateTime by its definition: the pattern, a time Date.parse reads, a day that exists. */
+export function matchesIsoDateTime(value: string): boolean {
   if (!ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) return false;
   const year = Number(value.slice(0, 4));
   const month = Number(value.slice(5, 7));

@@ -50,8 +50,19 @@ const BOT_USER_AGENT = new RegExp(
   'i',
 );
 
+// A visitor's every event carries the same user agent, and the pattern has some forty
+// alternatives: answers are remembered, bounded (as enrich.ts's parses) against forged agents.
+const CACHE_LIMIT = 1000;
+const answers = new Map<string, boolean>();
+
 export function isBotUserAgent(userAgent: string | undefined): boolean {
-  return userAgent !== undefined && BOT_USER_AGENT.test(userAgent);
+  if (userAgent === undefined) return false;
+  const known = answers.get(userAgent);
+  if (known !== undefined) return known;
+  const bot = BOT_USER_AGENT.test(userAgent);
+  if (answers.size >= CACHE_LIMIT) answers.clear();
+  answers.set(userAgent, bot);
+  return bot;
 }
 
 /**
@@ -63,8 +74,14 @@ export const TEST_ANONYMOUS_ID_PREFIX = 'test-';
 
 export function isTestTraffic(event: ClickstreamEvent): boolean {
   if (event.anonymousId?.startsWith(TEST_ANONYMOUS_ID_PREFIX)) return true;
-  const contextTraits = event.context.traits;
-  return [event.properties, event.traits, contextTraits, event.context].some(
-    (bag) => typeof bag === 'object' && bag !== null && (bag as { test?: unknown }).test === true,
+  return (
+    isMarked(event.properties) ||
+    isMarked(event.traits) ||
+    isMarked(event.context.traits) ||
+    isMarked(event.context)
   );
+}
+
+function isMarked(bag: unknown): boolean {
+  return typeof bag === 'object' && bag !== null && (bag as { test?: unknown }).test === true;
 }

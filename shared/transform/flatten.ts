@@ -1,5 +1,5 @@
 import type { ClickstreamEvent, RejectedEvent } from '../events/clickstream-event.ts';
-import { parseTimestamp } from '../events/event-time.ts';
+import { isPlainUtcMillis, parseTimestamp } from '../events/event-time.ts';
 import { isPlainObject } from '../events/field-spec.ts';
 import { SEGMENT_LIMITS } from '../events/limits.ts';
 import { amountColumn } from './decimal.ts';
@@ -175,6 +175,7 @@ const CANONICAL_UTC =
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isCanonicalUtc(value: string): boolean {
+  if (isPlainUtcMillis(value)) return true;
   if (value.length !== 24 || !CANONICAL_UTC.test(value)) return false;
   const year = Number(value.slice(0, 4));
   const month = Number(value.slice(5, 7));

@@ -31,7 +31,8 @@ export class KplAggregationError extends Error {
 }
 
 export function isAggregated(data: Uint8Array): boolean {
-  return KPL_MAGIC.every((byte, i) => data[i] === byte);
+  // Byte by byte, without a callback: every record on the stream is checked.
+  return data[0] === 0xf3 && data[1] === 0x89 && data[2] === 0x9a && data[3] === 0xc2;
 }
 
 /**

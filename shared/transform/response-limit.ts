@@ -43,9 +43,40 @@ export function recordBytes(record: FirehoseOutputRecord): number {
 const SKELETON_BYTES = recordBytes({ recordId: '', result: 'Ok', data: '' }) - 2 - 'Ok'.length;
 const METADATA_KEY_BYTES = Buffer.byteLength(',"metadata":');
 
+/** Printable ASCII but " and \ : JSON writes it as it is, one byte a character. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** The JSON size of a string: quoted, and escaped where it has to be. */
+function stringBytes(value: string): number {
+  return PLAIN_ASCII.test(value) ? value.length + 2 : Buffer.byteLength(JSON.stringify(value));
+}
+
 /** The JSON size of a recordId: the id, quoted and escaped. */
 function idBytes(recordId: string): number {
-  return Buffer.byteLength(JSON.stringify(recordId), 'utf8');
+  return stringBytes(recordId);
+}
+
+/**
+ * The JSON size of the metadata the transform writes, {"partitionKeys":{...}} of strings,
+ * summed from its keys and values; any other metadata is serialised to be measured.
+ */
+function metadataBytes(metadata: NonNullable<FirehoseOutputRecord['metadata']>): number {
+  const keys = Object.keys(metadata);
+  if (keys.length !== 1 || keys[0] !== 'partitionKeys') {
+    return Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+  }
+  const partitionKeys: unknown = metadata.partitionKeys;
+  if (typeof partitionKeys !== 'object' || partitionKeys === null || Array.isArray(partitionKeys))
+    return Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+  // {"partitionKeys":{}}, then "key":"value" per key and the commas between them.
+  let size = 20;
+  let first = true;
+  for (const [key, value] of Object.entries(partitionKeys)) {
+    if (typeof value !== 'string') return Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+    size += stringBytes(key) + 1 + stringBytes(value) + (first ? 0 : 1);
+    first = false;
+  }
+  return size;
 }
 
 /**
@@ -55,7 +86,7 @@ function idBytes(recordId: string): number {
 function base64RecordBytes(record: FirehoseOutputRecord, recordIdBytes: number): number {
   let size = SKELETON_BYTES + recordIdBytes + record.result.length + record.data.length;
   if (record.metadata !== undefined) {
-    size += METADATA_KEY_BYTES + Buffer.byteLength(JSON.stringify(record.metadata), 'utf8');
+    size += METADATA_KEY_BYTES + metadataBytes(record.metadata);
   }
   return size;
 }

@@ -1,4 +1,4 @@
-import { isEcommerceEvent } from '../events/ecommerce.ts';
+import { ECOMMERCE_EVENTS } from '../events/ecommerce.ts';
 import { isPlainObject } from '../events/field-spec.ts';
 import { classify, type Outcome } from './classify.ts';
 import type {
@@ -114,14 +114,22 @@ export function transformRecords(
     const answer = answers[i];
     // An overflowed record's events went to the error output whole: neither stored nor dropped.
     if (answer && record.result === answer.record.result) {
-      for (const key of COUNTED) metrics[key] += answer.counts[key];
+      addCounts(metrics, answer.counts);
     }
   });
   return { response: fitted.response, metrics, failures };
 }
 
-const COUNTED = ['events', 'badEvents', 'bots', 'test', 'invalid'] as const;
-type Counts = Record<(typeof COUNTED)[number], number>;
+type Counts = Record<'events' | 'badEvents' | 'bots' | 'test' | 'invalid', number>;
+
+/** Field by field rather than over a list of keys: this runs for every record. */
+function addCounts(metrics: TransformMetrics, counts: Counts): void {
+  metrics.events += counts.events;
+  metrics.badEvents += counts.badEvents;
+  metrics.bots += counts.bots;
+  metrics.test += counts.test;
+  metrics.invalid += counts.invalid;
+}
 
 function checkedRecords(event: FirehoseTransformationEvent): FirehoseInputRecord[] {
   const records: unknown = isPlainObject(event) ? event.records : undefined;
@@ -167,14 +175,28 @@ function failed(
 
 /**
  * Whether `data` is base64 text, decoded. The regex is the definition; the cheaper check
- * first: what Buffer's base64 encoder writes back for the decoded bytes is base64, so when it
- * is `data` itself the regex holds. Only text that does not round-trip (not base64, or
- * base64 with non-zero padding bits) is left to the regex.
+ * first, without encoding the bytes again: Buffer's decoder skips what is not in its
+ * alphabet, so text of that alphabet alone (ASCII, no "-" or "_" of base64url, "=" only as
+ * the padding at the end) is the one whose bytes number exactly 3 per 4 characters less the
+ * padding; and for that text the regex holds. Anything else is left to the regex.
  */
-function decodedBase64(data: string): Buffer | undefined {
+export function decodedBase64(data: string): Buffer | undefined {
   if (data.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(data, 'base64');
-  return bytes.toString('base64') === data || BASE64.test(data) ? bytes : undefined;
+  return isPlainBase64(data, bytes.length) || BASE64.test(data) ? bytes : undefined;
+}
+
+function isPlainBase64(data: string, decodedBytes: number): boolean {
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  const firstEquals = data.indexOf('=');
+  return (
+    decodedBytes === (data.length / 4) * 3 - padding &&
+    (firstEquals === -1 || firstEquals === data.length - padding) &&
+    data.indexOf('-') === -1 &&
+    data.indexOf('_') === -1 &&
+    // The decoder reads a character beyond Latin-1 by its low byte: ASCII only.
+    Buffer.byteLength(data, 'utf8') === data.length
+  );
 }
 
 function answerRecord(input: FirehoseInputRecord, now: Date): Answer {
@@ -252,14 +274,20 @@ function failureReason(invalid: readonly Outcome[], aggregated: boolean): string
 }
 
 function partitionName(rows: readonly Row[]): string {
-  const names = new Set(rows.map(rowPartitionName));
-  const [only] = names;
-  return names.size === 1 && only !== undefined ? only : 'mixed';
+  const first = rows[0] === undefined ? 'mixed' : rowPartitionName(rows[0]);
+  for (let i = 1; i < rows.length; i++) {
+    if (rowPartitionName(rows[i] as Row) !== first) return 'mixed';
+  }
+  return first;
 }
+
+/** "Product Viewed" -> "product_viewed": one slug per e-commerce event, made once. */
+const ECOMMERCE_SLUGS: ReadonlyMap<string, string> = new Map(
+  ECOMMERCE_EVENTS.map((name) => [name, name.toLowerCase().replaceAll(' ', '_')]),
+);
 
 function rowPartitionName(row: Row): string {
   if (row.row_kind === 'bad_event') return 'bad_event';
   if (row.event_type !== 'track') return row.event_type;
-  const name = row.event_name ?? '';
-  return isEcommerceEvent(name) ? name.toLowerCase().replaceAll(' ', '_') : 'custom';
+  return ECOMMERCE_SLUGS.get(row.event_name ?? '') ?? 'custom';
 }

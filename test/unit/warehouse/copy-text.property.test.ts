@@ -1,13 +1,12 @@
 import fc from 'fast-check';
-import { isPlainUtcMillis, matchesIsoTime } from '../../../shared/warehouse/cells.ts';
 import { eventsCopyText, parseObject } from '../../../shared/warehouse/parse-object.ts';
 import { copyTextChunks } from '../../../shared/warehouse/postgres-staging.ts';
 import { loadedColumns, TABLES } from '../../../shared/warehouse/tables.ts';
 
 /**
- * The fast paths of the Postgres-family load against the slow ones they stand for: an events
+ * The fast path of the Postgres-family load against the slow one it stands for: an events
  * object streamed as COPY text (eventsCopyText) is parseObject's rows through copyTextChunks,
- * with the same bad rows; the timestamp check without the regex agrees with the regex.
+ * with the same bad rows.
  */
 const EVENT_NAMES = loadedColumns(TABLES.events).map((c) => c.name);
 
@@ -91,35 +90,5 @@ describe('eventsCopyText is parseObject then copyTextChunks', () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('isPlainUtcMillis answers true only where the pattern does', () => {
-  const pad = (n: number, width: number) => String(n).padStart(width, '0');
-  const part = (max: number, width: number) =>
-    fc.integer({ min: 0, max }).map((n) => pad(n, width));
-  // Every field a little past its range, years from 0000 (Date.UTC maps 0-99 to 19xx).
-  const near = fc
-    .tuple(
-      fc.oneof(part(120, 4), part(9999, 4)),
-      part(13, 2),
-      part(32, 2),
-      part(25, 2),
-      part(61, 2),
-      part(61, 2),
-      part(999, 3),
-      fc.constantFrom('Z', 'Z', 'z', '+'),
-    )
-    .map(([y, mo, d, h, mi, s, ms, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}${zone}`);
-  it('for date-times of every day, hour and year', () => {
-    fc.assert(
-      fc.property(fc.oneof(near, fc.string({ maxLength: 26 })), (text) => {
-        if (isPlainUtcMillis(text)) expect(matchesIsoTime(text)).toBe(true);
-      }),
-      { numRuns: 2_000 },
-    );
-  });
-  it('takes the common spelling', () => {
-    expect(isPlainUtcMillis('2026-11-25T10:00:00.000Z')).toBe(true);
   });
 });
