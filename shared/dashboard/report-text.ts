@@ -27,13 +27,21 @@ const percent = (rate: number | null) => (rate === null ? '–' : `${(rate * 100
 const hhmm = (iso: string) => iso.slice(11, 16);
 const hhmmss = (iso: string) => iso.slice(11, 19);
 
-/** Rows of cells as aligned columns; columns after the first are right-aligned. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export type Align = 'left' | 'right';
+
+/** Rows of cells as aligned columns; by default the first left-aligned, the rest right. */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[] = header.map((_, c) => (c === 0 ? 'left' : 'right')),
+): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
   const line = (row: readonly string[]) =>
     row
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .map((cell, c) =>
+        align[c] === 'right' ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0),
+      )
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)]
@@ -72,7 +80,7 @@ export function formatReport(figures: DashboardFigures, options: ReportOptions =
   const sections: string[] = [];
   sections.push(
     period.start && period.end
-      ? `Clickstream report: ${period.start.slice(0, 10)} ${hhmmss(period.start)}–${hhmmss(period.end)} UTC, ${period.windows} windows (the ${period.minutes} minutes up to the newest window)`
+      ? `Clickstream report: ${period.start.slice(0, 10)} ${hhmmss(period.start)}–${hhmmss(period.end)} UTC, ${period.windows} window${period.windows === 1 ? '' : 's'} (the ${period.minutes} minutes up to the newest window)`
       : 'Clickstream report: no windows in the warehouse yet (send events: npm run simulate)',
   );
   sections.push(
@@ -86,6 +94,7 @@ export function formatReport(figures: DashboardFigures, options: ReportOptions =
         ['events', String(totals.events)],
         ['bad events', String(totals.badEvents)],
       ],
+      ['left', 'left'],
     )}`,
   );
   sections.push(
@@ -112,6 +121,7 @@ export function formatReport(figures: DashboardFigures, options: ReportOptions =
             String(p.purchases),
             p.revenue.length === 0 ? '–' : formatMoney(p.revenue),
           ]),
+          ['right', 'left', 'right', 'right', 'right', 'right'],
         )}`,
   );
   sections.push(eventsSection(figures, options));
