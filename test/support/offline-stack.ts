@@ -53,6 +53,11 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
         OFFLINE_PERSIST: 'false',
         INGEST_WRITE_KEYS: 'local-write-key',
         LOG_LEVEL: 'WARN',
+        // No reload when files change while the stack runs: it kills invocations in flight.
+        OFFLINE_WATCH_PATTERN: '.offline-watch-disabled',
+        // Its own bundles: stopping deletes them, and other stacks may run from this tree.
+        OFFLINE_BUILD_DIR: `.local/esbuild-${options.httpPort}`,
+        ...options.env,
       },
     },
   );
