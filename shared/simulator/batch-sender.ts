@@ -39,10 +39,13 @@ export class IngestRefusedError extends Error {
 }
 
 interface Answer {
+  success?: boolean;
   accepted?: number;
-  rejected?: unknown[];
+  rejected?: Array<{ index?: number }>;
   notWritten?: Array<{ index?: number; messageId?: string }>;
   error?: string;
+  /** What a local API Gateway puts in a 200 when the function failed. */
+  errorMessage?: string;
 }
 
 async function readAnswer(response: Response): Promise<Answer> {
@@ -61,6 +64,7 @@ export function makeBatchSender(deps: BatchSenderDeps) {
   return async function sendBatch(batch: readonly WireMessage[]): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { accepted: 0, rejected: 0, retried: 0 };
     let pending = batch;
+    let last = '';
     for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt += 1) {
       let response: Response;
       try {
@@ -73,11 +77,21 @@ export function makeBatchSender(deps: BatchSenderDeps) {
         throw new IngestUnreachableError(deps.target, error);
       }
       const answer = await readAnswer(response);
+      last = `HTTP ${response.status} ${answer.error ?? answer.errorMessage ?? ''}`.trim();
       const rejected = answer.rejected?.length ?? 0;
-      if (response.status === 200) {
+      // Only the API's own answer says the events were written. A 200 with another body (a
+      // local API Gateway wraps a timed-out or killed function's error in one) is a failure
+      // of unknown outcome: the whole batch is resent, which deduplication makes safe.
+      if (response.status === 200 && answer.success === true) {
         outcome.rejected += rejected;
         outcome.accepted += answer.accepted ?? pending.length - rejected;
         return outcome;
+      }
+      const listsNotWritten = response.status === 503 && answer.notWritten !== undefined;
+      if (response.status === 200 || (response.status >= 500 && !listsNotWritten)) {
+        outcome.retried += pending.length;
+        await deps.sleep(retryAfterMs(response));
+        continue;
       }
       if (response.status === 400 && answer.rejected) {
         // No event in the batch was valid: all of them are rejections, none is lost.
@@ -97,19 +111,29 @@ export function makeBatchSender(deps: BatchSenderDeps) {
       const indexes = new Set(
         notWritten.flatMap((n) => (typeof n.index === 'number' ? [n.index] : [])),
       );
+      const rejectedIndexes = new Set(
+        (answer.rejected ?? []).flatMap((r) => (typeof r.index === 'number' ? [r.index] : [])),
+      );
       const next = pending.filter((_, i) => indexes.has(i));
-      outcome.rejected += rejected;
-      outcome.accepted += pending.length - rejected - next.length;
+      // A rejected event whose bad row was not written is resent, and counted when it is.
+      const rejectedWritten = [...rejectedIndexes].filter((i) => !indexes.has(i)).length;
+      const validNotWritten = [...indexes].filter((i) => !rejectedIndexes.has(i)).length;
+      outcome.rejected += rejectedWritten;
+      outcome.accepted += pending.length - rejectedIndexes.size - validNotWritten;
       outcome.retried += next.length;
       pending = next;
-      const retryAfterS = Number(response.headers.get('retry-after') ?? 1);
-      await deps.sleep((Number.isFinite(retryAfterS) && retryAfterS >= 0 ? retryAfterS : 1) * 1000);
+      await deps.sleep(retryAfterMs(response));
     }
     if (pending.length > 0) {
       throw new IngestRefusedError(
-        `${pending.length} events still not written after ${maxAttempts} attempts`,
+        `${pending.length} events still not written after ${maxAttempts} attempts (last answer: ${last})`,
       );
     }
     return outcome;
   };
+}
+
+function retryAfterMs(response: Response): number {
+  const seconds = Number(response.headers.get('retry-after') ?? 1);
+  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 1) * 1000;
 }

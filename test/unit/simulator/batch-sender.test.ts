@@ -44,6 +44,31 @@ describe('makeBatchSender', () => {
     expect(await none.send(batch)).toEqual({ accepted: 0, rejected: 4, retried: 0 });
   });
 
+  it('counts a rejected event once when its bad row had to be resent after a 503', async () => {
+    const { send, bodies } = sender([
+      json(503, {
+        notWritten: [
+          { index: 0, messageId: 'a' },
+          { index: 3, messageId: 'c' },
+        ],
+        rejected: [{ index: 0 }, { index: 1 }],
+      }),
+      json(200, { success: true, accepted: 1, rejected: [{ index: 0 }] }),
+    ]);
+    expect(await send(batch)).toEqual({ accepted: 2, rejected: 2, retried: 2 });
+    expect(bodies[1]?.batch).toEqual([batch[0], batch[3]]);
+  });
+
+  it('resends the whole batch when a 200 is not the API answer (a local gateway wraps a timed-out function so)', async () => {
+    const { send, bodies } = sender([
+      json(200, { errorMessage: '[504] - Lambda timeout.', errorType: 'LambdaTimeoutError' }),
+      json(502, { message: 'Internal Server Error' }),
+      json(200, { success: true }),
+    ]);
+    expect(await send(batch)).toEqual({ accepted: 4, rejected: 0, retried: 8 });
+    expect(bodies.map((b) => b.batch)).toEqual([batch, batch, batch]);
+  });
+
   it('says what to do when the API is not running or refuses the key', async () => {
     await expect(sender([]).send(batch)).rejects.toThrow(
       new IngestUnreachableError('http://localhost:3000', null).message,
