@@ -148,5 +148,6 @@ function eventsSection(figures: DashboardFigures, options: ReportOptions): strin
     ...(hasOther ? [String(m.byKind.slice(columns).reduce((a, b) => a + b, 0))] : []),
     String(m.badEvents),
   ]);
-  return `Events per minute by kind (the last ${shown.length} minutes)\n${table(header, rows)}`;
+  const last = shown.length === 1 ? 'the last minute' : `the last ${shown.length} minutes`;
+  return `Events per minute by kind (${last})\n${table(header, rows)}`;
 }
