@@ -8,10 +8,19 @@ export function jsonResponse(
   body: unknown,
   headers: Record<string, string> = {},
 ): HttpResponse {
+  return jsonTextResponse(statusCode, JSON.stringify(body), headers);
+}
+
+/** jsonResponse for a body serialised already (a constant answer, made once). */
+export function jsonTextResponse(
+  statusCode: number,
+  json: string,
+  headers: Record<string, string> = {},
+): HttpResponse {
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: JSON.stringify(body),
+    body: json,
   };
 }
 

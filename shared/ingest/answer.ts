@@ -1,4 +1,4 @@
-import { jsonResponse, type HttpResponse } from '../http/responses.ts';
+import { jsonResponse, jsonTextResponse, type HttpResponse } from '../http/responses.ts';
 import type { IngestResult } from './ingest.ts';
 
 /** Seconds a client should wait before resending events the stream did not take. */
@@ -37,5 +37,8 @@ export function ingestAnswer(result: IngestResult): HttpResponse {
   if (result.rejected.length > 0) {
     return jsonResponse(200, { success: true, accepted: result.accepted, ...rejected });
   }
-  return jsonResponse(200, { success: true });
+  return jsonTextResponse(200, SUCCESS);
 }
+
+/** The answer to nearly every request, serialised once. */
+const SUCCESS = JSON.stringify({ success: true });

@@ -32,8 +32,20 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+// A client sends the same header with every request: its key, read once.
+let lastHeader: string | undefined;
+let lastKey: string | undefined;
+
 /** The write key from an Authorization header, or undefined when the header is absent. */
 export function writeKeyFromAuthorization(header: string | undefined): string | undefined {
+  if (header !== undefined && header === lastHeader) return lastKey;
+  const key = readWriteKey(header);
+  lastHeader = header;
+  lastKey = key;
+  return key;
+}
+
+function readWriteKey(header: string | undefined): string | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   const match = /^Basic\s+([A-Za-z0-9+/=_-]*)\s*$/i.exec(header);
   if (!match) {

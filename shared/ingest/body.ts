@@ -12,6 +12,18 @@ export interface RawBody {
  * taken as JSON too, as the Segment API does.
  */
 function isJsonContentType(contentType: string | undefined): boolean {
+  // Clients send one content type with every request: decided once, as for the write key.
+  if (contentType !== undefined && contentType === lastContentType) return lastWasJson;
+  const json = decideJsonContentType(contentType);
+  lastContentType = contentType;
+  lastWasJson = json;
+  return json;
+}
+
+let lastContentType: string | undefined;
+let lastWasJson = false;
+
+function decideJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined || contentType.trim() === '') return true;
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   return (

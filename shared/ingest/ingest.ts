@@ -53,32 +53,26 @@ export async function ingestMessages(
     ...requestReceipt,
     receivedAt: new Date(requestReceipt.receivedAtMs).toISOString(),
   };
-  const pending: Pending[] = [];
-  const rejected: Rejection[] = [];
+  const batch: Batch = { pending: [], rejected: [], receivedAtMs: receipt.receivedAtMs };
 
-  const reject = (index: number, raw: unknown, messageId: string, reasons: string[]) => {
-    rejected.push({ index, messageId, reasons });
-    const badRow = toBadRow(raw, messageId, reasons, receipt.receivedAtMs);
-    pending.push({
-      index,
-      messageId,
-      entry: toEntry(badRow, badRow.anonymousId ?? messageId) as StreamEntry,
-    });
-  };
-
-  request.messages.forEach((raw, index) => {
-    const typed = withDefaultType(raw, request.defaultType);
+  // A loop, not forEach with closures: this runs for every request, most of one event.
+  const { messages } = request;
+  for (let index = 0; index < messages.length; index++) {
+    const typed = withDefaultType(messages[index], request.defaultType);
     const outcome = validateMessage(typed, receipt, newMessageId, request.forcedType);
-    if (!outcome.ok) return reject(index, typed, outcome.messageId, outcome.reasons);
+    if (!outcome.ok) {
+      reject(batch, index, typed, outcome.messageId, outcome.reasons);
+      continue;
+    }
     const { event } = outcome;
     const entry = toEntry(event, (event.anonymousId ?? event.userId) as string);
-    if (entry === undefined) return reject(index, typed, event.messageId, [TOO_DEEP]);
-    if (entry.data.byteLength > SEGMENT_LIMITS.maxStoredEventBytes) {
-      return reject(index, typed, event.messageId, [oversizeReason(entry.data.byteLength)]);
-    }
-    pending.push({ index, messageId: event.messageId, entry });
-  });
+    if (entry === undefined) reject(batch, index, typed, event.messageId, [TOO_DEEP]);
+    else if (entry.data.byteLength > SEGMENT_LIMITS.maxStoredEventBytes) {
+      reject(batch, index, typed, event.messageId, [oversizeReason(entry.data.byteLength)]);
+    } else batch.pending.push({ index, messageId: event.messageId, entry });
+  }
 
+  const { pending, rejected } = batch;
   const outcome = await putRecordsWithRetry(
     deps.writer,
     pending.map((item) => item.entry),
@@ -89,8 +83,11 @@ export async function ingestMessages(
     const item = pending[failure.index] as Pending;
     return { index: item.index, messageId: item.messageId, errorCode: failure.errorCode };
   });
-  const failedIndexes = new Set(notWritten.map((item) => item.index));
-  const badRowsWritten = rejected.filter((r) => !failedIndexes.has(r.index)).length;
+  let badRowsWritten = rejected.length;
+  if (notWritten.length > 0 && rejected.length > 0) {
+    const failedIndexes = new Set(notWritten.map((item) => item.index));
+    badRowsWritten = rejected.filter((r) => !failedIndexes.has(r.index)).length;
+  }
   return {
     received: request.messages.length,
     accepted: pending.length - rejected.length,
@@ -98,6 +95,23 @@ export async function ingestMessages(
     notWritten,
     badRowsWritten,
   };
+}
+
+interface Batch {
+  pending: Pending[];
+  rejected: Rejection[];
+  receivedAtMs: number;
+}
+
+/** Refuses one message: its reasons for the answer, and its bad row for the stream. */
+function reject(batch: Batch, index: number, raw: unknown, messageId: string, reasons: string[]) {
+  batch.rejected.push({ index, messageId, reasons });
+  const badRow = toBadRow(raw, messageId, reasons, batch.receivedAtMs);
+  batch.pending.push({
+    index,
+    messageId,
+    entry: toEntry(badRow, badRow.anonymousId ?? messageId) as StreamEntry,
+  });
 }
 
 const TOO_DEEP = 'event is nested too deeply to serialise';

@@ -78,35 +78,15 @@ export async function putRecordsWithRetry(
 
   while (pending.length > 0) {
     attempt += 1;
-    const retry: number[] = [];
+    const attemptFailures: AttemptFailures = { retry: [], failed, lastError };
     const chunks = chunkForPutRecords(entries, pending, limits);
     calls += chunks.length;
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        const noteFailure = (index: number, errorCode: string, errorMessage: string) => {
-          const failure = { index, errorCode, errorMessage };
-          if (isRetryable(errorCode)) {
-            retry.push(index);
-            lastError.set(index, failure);
-          } else failed.push(failure);
-        };
-        try {
-          const outcomes = await writer.putRecords(
-            chunk.map((index) => entries[index] as StreamEntry),
-          );
-          chunk.forEach((index, position) => {
-            const outcome = outcomes[position];
-            if (outcome === undefined)
-              noteFailure(index, 'InternalFailure', 'no result for this entry');
-            else if (!outcome.ok) noteFailure(index, outcome.errorCode, outcome.errorMessage);
-          });
-        } catch (error) {
-          const code = callErrorCode(error);
-          const message = error instanceof Error ? error.message : String(error);
-          for (const index of chunk) noteFailure(index, code, message);
-        }
-      }),
-    );
+    // Most requests are one chunk: awaited as it is, without Promise.all around it.
+    if (chunks.length === 1)
+      await putChunk(writer, entries, chunks[0] as number[], attemptFailures);
+    else
+      await Promise.all(chunks.map((chunk) => putChunk(writer, entries, chunk, attemptFailures)));
+    const { retry } = attemptFailures;
     if (retry.length === 0) break;
 
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
@@ -120,6 +100,49 @@ export async function putRecordsWithRetry(
   }
   failed.sort((a, b) => a.index - b.index);
   return { failed, calls, attempts: attempt };
+}
+
+/** Where the entries that failed in one attempt go: retried, or failed for good. */
+interface AttemptFailures {
+  retry: number[];
+  failed: FailedEntry[];
+  lastError: Map<number, FailedEntry>;
+}
+
+function noteFailure(
+  into: AttemptFailures,
+  index: number,
+  errorCode: string,
+  errorMessage: string,
+): void {
+  const failure = { index, errorCode, errorMessage };
+  if (isRetryable(errorCode)) {
+    into.retry.push(index);
+    into.lastError.set(index, failure);
+  } else into.failed.push(failure);
+}
+
+/** One PutRecords call of the entries at `chunk`; its failures noted, never thrown. */
+async function putChunk(
+  writer: StreamWriter,
+  entries: readonly StreamEntry[],
+  chunk: readonly number[],
+  into: AttemptFailures,
+): Promise<void> {
+  try {
+    const outcomes = await writer.putRecords(chunk.map((index) => entries[index] as StreamEntry));
+    for (let position = 0; position < chunk.length; position++) {
+      const index = chunk[position] as number;
+      const outcome = outcomes[position];
+      if (outcome === undefined)
+        noteFailure(into, index, 'InternalFailure', 'no result for this entry');
+      else if (!outcome.ok) noteFailure(into, index, outcome.errorCode, outcome.errorMessage);
+    }
+  } catch (error) {
+    const code = callErrorCode(error);
+    const message = error instanceof Error ? error.message : String(error);
+    for (const index of chunk) noteFailure(into, index, code, message);
+  }
 }
 
 function callErrorCode(error: unknown): string {
