@@ -23,7 +23,15 @@ export interface Period {
 
 const inPeriod = (column: string) =>
   `${column} >= CAST($1 AS TIMESTAMPTZ) AND ${column} < CAST($2 AS TIMESTAMPTZ)`;
-const periodParams = (period: Period): SqlValue[] => [period.start, period.end];
+/**
+ * "2026-11-25T10:00:00.000Z" -> "2026-11-25 10:00:00.000+00": the form that PostgreSQL and
+ * Redshift both document for TIMESTAMPTZ input.
+ */
+export const sqlTimestamp = (iso: string) => iso.replace('T', ' ').replace(/Z$/, '+00');
+const periodParams = (period: Period): SqlValue[] => [
+  sqlTimestamp(period.start),
+  sqlTimestamp(period.end),
+];
 
 /** The end of the newest window loaded: the dashboard's "now". */
 export function latestWindowQuery(): Query {

@@ -193,8 +193,8 @@ describe('dashboard handler wiring, Redshift Data API', () => {
         Database: 'dev',
         SecretArn: SECRET,
         Parameters: [
-          { name: 'p1', value: '2026-11-25T09:01:00.000Z' },
-          { name: 'p2', value: '2026-11-25T10:01:00.000Z' },
+          { name: 'p1', value: '2026-11-25 09:01:00.000+00' },
+          { name: 'p2', value: '2026-11-25 10:01:00.000+00' },
         ],
       });
       expect(inputs.every((i) => !(i as { SessionId?: string }).SessionId)).toBe(true);
