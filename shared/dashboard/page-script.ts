@@ -86,9 +86,9 @@ export const PAGE_SCRIPT = String.raw`(function () {
     var labels = f.windows.map(function (w) { return clock(w.windowStart); });
     var currencies = t.revenue.map(function (m) { return m.currency; });
     update(chart('chart-revenue', { type: 'bar', data: { labels: [], datasets: [] }, options: {
-      scales: { orders: { type: 'linear', position: 'left', beginAtZero: true,
+      scales: { orders: { type: 'linear', position: 'left', beginAtZero: true, grace: '10%',
         title: { display: true, text: 'orders' }, ticks: { precision: 0 } },
-        revenue: { type: 'linear', position: 'right', beginAtZero: true,
+        revenue: { type: 'linear', position: 'right', beginAtZero: true, grace: '10%',
           title: { display: true, text: 'revenue' }, grid: { drawOnChartArea: false } } } } }),
       labels,
       [{ type: 'bar', label: 'Orders', yAxisID: 'orders', backgroundColor: '#93c5fd', order: 2,
