@@ -175,12 +175,14 @@ export class OfflinePlatformPlugin {
       service.provider.stage,
     );
     const key = (process.env.INGEST_WRITE_KEYS ?? 'local-write-key').split(',')[0];
+    const readKey = (process.env.DASHBOARD_READ_KEYS ?? 'local-read-key').split(',')[0];
     const standIns = this.standIns;
     const lines = [
       '',
       'Clickstream is running locally:',
       `  API          http://localhost:${settings.httpPort}  (POST /v1/batch, /v1/track, /v1/page, /v1/identify, /events)`,
       `  write key    ${key}  (HTTP Basic user, empty password)`,
+      `  dashboard    http://localhost:${settings.httpPort}/dashboard?key=${readKey}`,
       `  Kinesis      ${standIns?.kinesisEndpoint}  ${streams.map((s) => `${s.name} (${s.shardCount} shards)`).join(', ')}`,
       ...topology.mappings.map(
         (m) =>
@@ -206,16 +208,23 @@ export class OfflinePlatformPlugin {
     this.utils.log.notice(lines.join('\n'));
   }
 
-  /** A deployed stage must not fall back to the local write key: refuse to package without one. */
+  /** A deployed stage must not fall back to the local keys: refuse to package without them. */
   private assertDeployableSecrets(): void {
     const { service } = this.serverless;
     if (service.provider.stage === 'local') return;
+    const secrets = [
+      { variable: 'INGEST_WRITE_KEYS', what: 'write keys' },
+      { variable: 'DASHBOARD_READ_KEYS', what: 'dashboard read keys' },
+    ];
     for (const name of service.getAllFunctions()) {
-      const keys = service.getFunction(name).environment?.INGEST_WRITE_KEYS;
-      if (keys !== undefined && String(keys).trim() === '') {
-        throw new Error(
-          `function ${name} has no write keys for stage ${service.provider.stage}: set INGEST_WRITE_KEYS (comma-separated, e.g. "$(openssl rand -hex 24)") in the environment of \`sls package\`/\`sls deploy\``,
-        );
+      const environment = service.getFunction(name).environment ?? {};
+      for (const { variable, what } of secrets) {
+        const keys = environment[variable];
+        if (keys !== undefined && String(keys).trim() === '') {
+          throw new Error(
+            `function ${name} has no ${what} for stage ${service.provider.stage}: set ${variable} (comma-separated, e.g. "$(openssl rand -hex 24)") in the environment of \`sls package\`/\`sls deploy\``,
+          );
+        }
       }
     }
   }

@@ -57,8 +57,21 @@ describe('the local plugin talks to people', () => {
     expect(result.files).toEqual([]);
   }, 130_000);
 
-  test('with write keys in the environment, the prod stage packages offline with no AWS credentials', () => {
+  test('packaging a deployed stage without dashboard read keys fails and says how to set them', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, INGEST_WRITE_KEYS: 'k1,k2' };
+    delete env.DASHBOARD_READ_KEYS;
+    const result = slsPackage('prod', env);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/no dashboard read keys for stage prod: set DASHBOARD_READ_KEYS/);
+    expect(result.files).toEqual([]);
+  }, 130_000);
+
+  test('with write and read keys in the environment, the prod stage packages offline with no AWS credentials', () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      INGEST_WRITE_KEYS: 'k1,k2',
+      DASHBOARD_READ_KEYS: 'r1',
+    };
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE'])
       delete env[name];
     const result = slsPackage('prod', env);
