@@ -61,10 +61,53 @@ async function openDatabase(dataDir: string, database: string): Promise<PGlite> 
   return PGlite.create({ dataDir, database });
 }
 
+/** Extended-query messages up to which a client's sequence is still open: Sync ends it. */
+const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
+const SYNC = 'S'.charCodeAt(0);
+
+/**
+ * pglite-socket queues every wire message of every connection on its own and keeps to one
+ * connection only while PGlite is inside a transaction. But pg sends a parameterised query
+ * as Parse, Bind, Describe, Execute, Sync on the session's unnamed statement and portal, so
+ * another connection's messages in between replaced them ("unnamed prepared statement does
+ * not exist", "portal \"\" does not exist"), and after such an error the backend skips
+ * messages until a Sync, another connection's included, which then waits forever. Reporting
+ * "in a transaction" from a connection's first extended message to its Sync makes the
+ * queue keep to that connection for the whole sequence, as it does for a transaction.
+ */
+export function withWholeExtendedQueries(db: PGlite): PGlite {
+  let open = false;
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'isInTransaction') return () => open || target.isInTransaction();
+      if (property === 'execProtocolRawStream') {
+        return (message: Uint8Array, options: unknown) => {
+          const type = message[0] ?? 0;
+          if (EXTENDED.has(type)) open = true;
+          else if (type === SYNC || type === 'Q'.charCodeAt(0)) open = false;
+          return (target.execProtocolRawStream as (m: Uint8Array, o: unknown) => unknown)(
+            message,
+            options,
+          );
+        };
+      }
+      // The socket server rolls back after a client left mid-sequence: that ends it too.
+      if (property === 'exec') {
+        return (query: string, options?: unknown) => {
+          if (/^\s*ROLLBACK\b/i.test(query)) open = false;
+          return target.exec(query, options as never);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 async function serve(request: ServerRequest): Promise<void> {
   const db = await openDatabase(request.dataDir, request.database);
   const server = new PGLiteSocketServer({
-    db,
+    db: withWholeExtendedQueries(db),
     port: request.port,
     host: request.host,
     // The server's default is 1: a second client (psql beside the loader) would be turned away.
