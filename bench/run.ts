@@ -39,6 +39,11 @@ const BENCHES: readonly Bench[] = [
     load: () => import('./kinesis-emulators.bench.ts'),
   },
   {
+    name: 'throughput',
+    title: 'whole local stack: events/s with zero loss, POST-to-queryable latency, memory',
+    load: () => import('./throughput.bench.ts'),
+  },
+  {
     name: 'stack',
     title: 'bundle sizes and npm start',
     load: () => import('./stack.bench.ts'),
