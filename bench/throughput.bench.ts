@@ -34,8 +34,8 @@ const WAREHOUSE = 'postgres://postgres@127.0.0.1:4671/analytics';
 /**
  * The dev buffering: every Firehose buffer (processor and S3) flushed at least this often.
  * With the Kinesis source's 1 s poll, as Firehose reads a shard, a row waits up to 1 s + two
- * flushes: 0.5 s keeps POST-to-queryable p95 under 2 s (1 s gave p95 2.6 s, 5 s, `npm start`'s
- * default, about 11 s). BENCH_FLUSH_SECONDS sets another.
+ * flushes: 0.5 s kept POST-to-queryable p95 at 1.86 s, where 1 s gave 2.58 s (one run each,
+ * 2026-12-01). `npm start` flushes every 5 s; BENCH_FLUSH_SECONDS measures another setting.
  */
 const FLUSH_SECONDS = Number(process.env.BENCH_FLUSH_SECONDS ?? 0.5);
 const PACED_RATE = 400;
