@@ -7,10 +7,10 @@
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { makeBatchSender } from '../shared/simulator/batch-sender.ts';
-import type { WireMessage } from '../shared/simulator/corrupt.ts';
+import type { BatchOutcome } from '../shared/simulator/batch-sender.ts';
 import { formatLedger, Ledger } from '../shared/simulator/ledger.ts';
 import type { SimulatorOptions } from '../shared/simulator/options.ts';
+import { sendPaced } from '../shared/simulator/paced-sender.ts';
 import { simulate } from '../shared/simulator/simulate.ts';
 
 const USAGE = `usage: npm run simulate -- [--rate N] [--duration S | --events N] [--seed N] [--target URL]
@@ -78,8 +78,6 @@ function parseCommandLine() {
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 async function writeNdjson(options: SimulatorOptions, file: string, ledger: Ledger): Promise<void> {
   const out = createWriteStream(file);
   for (const item of simulate(options)) {
@@ -95,48 +93,30 @@ async function writeNdjson(options: SimulatorOptions, file: string, ledger: Ledg
 }
 
 async function send(options: SimulatorOptions, target: string, writeKey: string, ledger: Ledger) {
-  const sendBatch = makeBatchSender({ fetch, sleep, target, writeKey });
-  const server = { accepted: 0, rejected: 0, retried: 0 };
   const startedAt = Date.now();
-  const startMs = options.startMs ?? startedAt;
-  let sent = 0;
-  let lastReport = 0;
+  const tty = process.stdout.isTTY;
   let stopping = false;
+  let lastReport = 0;
   process.once('SIGINT', () => (stopping = true));
-
-  const report = (final = false) => {
+  const report = (sent: number, server: BatchOutcome, final = false) => {
     const now = Date.now();
-    const tty = process.stdout.isTTY;
     if (!final && now - lastReport < (tty ? 250 : 5_000)) return;
     lastReport = now;
     const rate = sent / Math.max((now - startedAt) / 1000, 0.001);
     const line = `sent ${sent} (${rate.toFixed(1)}/s), accepted ${server.accepted}, rejected ${server.rejected}, retried ${server.retried}`;
     process.stdout.write(tty ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
   };
-
-  let batch: WireMessage[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const outcome = await sendBatch(batch);
-    sent += batch.length;
-    server.accepted += outcome.accepted;
-    server.rejected += outcome.rejected;
-    server.retried += outcome.retried;
-    batch = [];
-    report();
-  };
-
-  for (const item of simulate(options)) {
-    if (stopping) break;
-    const waitMs = startedAt + (item.atMs - startMs) - Date.now();
-    if (waitMs > FLUSH_AFTER_MS) await flush();
-    if (waitMs > 0) await sleep(waitMs);
-    ledger.record(item);
-    batch.push(item.message);
-    if (batch.length >= MAX_BATCH) await flush();
-  }
-  await flush();
-  report(true);
+  const server = await sendPaced({
+    simulator: options,
+    target,
+    writeKey,
+    ledger,
+    maxBatch: MAX_BATCH,
+    flushAfterMs: FLUSH_AFTER_MS,
+    stopping: () => stopping,
+    onProgress: (sent, outcome) => report(sent, outcome),
+  });
+  report(ledger.summary().sent, server, true);
   return server;
 }
 
