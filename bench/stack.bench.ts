@@ -5,12 +5,13 @@
  */
 import { buildSync } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startOfflineStack } from '../test/support/offline-stack.ts';
 import { fmtInt, fmtMiB, fmtMs, fmtRatio, printNotes, printTable } from './table.ts';
+import { treeRss } from './process-tree.ts';
 
 const ROOT = resolve(__dirname, '..');
 const BUNDLE_TARGET = 300 * 1024;
@@ -62,34 +63,6 @@ function withSdkBytes(fn: string): number {
     logLevel: 'error',
   });
   return result.outputFiles[0]?.contents.byteLength ?? Number.NaN;
-}
-
-/** Resident memory of a process and all its descendants, from /proc. */
-function treeRss(pid: number): number {
-  let total = 0;
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const queue = [pid];
-  while (queue.length > 0) {
-    const current = queue.pop() as number;
-    try {
-      const status = readFileSync(`/proc/${current}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    } catch {
-      // gone
-    }
-    queue.push(...(children.get(current) ?? []));
-  }
-  return total;
 }
 
 export async function run(): Promise<void> {

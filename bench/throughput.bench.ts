@@ -10,7 +10,6 @@
  *  3. memory: resident set of the stack's whole process tree, sampled throughout.
  */
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { awsClientConfig } from '../shared/aws/client-config.ts';
 import { makeBatchSender } from '../shared/simulator/batch-sender.ts';
@@ -28,6 +27,7 @@ import {
   printTable,
   quantile,
 } from './table.ts';
+import { treeRss } from './process-tree.ts';
 
 const PORTS = { httpPort: 3360, lambdaPort: 3362, kinesisPort: 4667, otherPortsFrom: 4668 };
 const WAREHOUSE = 'postgres://postgres@127.0.0.1:4671/analytics';
@@ -44,33 +44,6 @@ const BURST_EVENTS = 40_000;
 const TARGETS = { rate: 10_000, p95Ms: 2_000, rssBytes: 1024 ** 3 };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const simulator = { badRate: 0.02, duplicateRate: 0.01 };
-
-/** Resident memory of a process and its descendants, from /proc. */
-function treeRss(root: number): number {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // ended while we looked
-    }
-  }
-  let total = 0;
-  for (const queue = [root]; queue.length > 0;) {
-    const pid = queue.pop() as number;
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    } catch {
-      // gone
-    }
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return total;
-}
 
 /** The floor: the same messages written straight to the stack's emulator, 500 a call. */
 async function emulatorPutRate(endpoint: string, messages: WireMessage[]): Promise<number> {
