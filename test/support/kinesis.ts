@@ -14,6 +14,8 @@ export interface StreamedRecord {
   shardId: string;
   partitionKey: string;
   sequenceNumber: string;
+  /** ApproximateArrivalTimestamp, in ms: what Lambda's tumbling windows follow. */
+  arrivalMs: number;
   json: Record<string, unknown>;
 }
 
@@ -48,7 +50,8 @@ export async function readAllRecords(
         }),
       )
     ).ShardIterator;
-    for (let page = 0; iterator && page < 1_000; page += 1) {
+    // Until a page comes back empty: kinesalite says MillisBehindLatest 0 on every page.
+    for (let page = 0; iterator && page < 10_000; page += 1) {
       const batch = await client.send(
         new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
       );
@@ -57,13 +60,14 @@ export async function readAllRecords(
           shardId,
           partitionKey: record.PartitionKey as string,
           sequenceNumber: record.SequenceNumber as string,
+          arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? Number.NaN,
           json: JSON.parse(Buffer.from(record.Data as Uint8Array).toString('utf8')) as Record<
             string,
             unknown
           >,
         });
       }
-      if ((batch.Records ?? []).length === 0 || batch.MillisBehindLatest === 0) break;
+      if ((batch.Records ?? []).length === 0) break;
       iterator = batch.NextShardIterator;
     }
   }

@@ -1,10 +1,6 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../shared/aws/client-config.ts';
+import { readAllRecords } from './kinesis.ts';
 
 /**
  * What the real-time figures must be, worked out from what is on the stream, not from the
@@ -24,37 +20,7 @@ export interface ArrivedRecord {
 export async function readStream(endpoint: string, streamName: string): Promise<ArrivedRecord[]> {
   const client = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint }));
   try {
-    const shards = (await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards;
-    const out: ArrivedRecord[] = [];
-    for (const { ShardId: shardId } of shards ?? []) {
-      if (!shardId) continue;
-      let iterator = (
-        await client.send(
-          new GetShardIteratorCommand({
-            StreamName: streamName,
-            ShardId: shardId,
-            ShardIteratorType: 'TRIM_HORIZON',
-          }),
-        )
-      ).ShardIterator;
-      // Until a page comes back empty: kinesalite says MillisBehindLatest 0 on every page.
-      for (let page = 0; iterator && page < 10_000; page += 1) {
-        const answer = await client.send(
-          new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
-        );
-        const records = answer.Records ?? [];
-        if (records.length === 0) break;
-        for (const record of records) {
-          out.push({
-            shardId,
-            arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? Number.NaN,
-            json: JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString('utf8')),
-          });
-        }
-        iterator = answer.NextShardIterator;
-      }
-    }
-    return out;
+    return await readAllRecords(client, streamName);
   } finally {
     client.destroy();
   }
