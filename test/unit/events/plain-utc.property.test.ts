@@ -42,10 +42,18 @@ describe('isPlainUtcMillis answers true only where the slow checks do', () => {
 
   it('takes the spelling toISOString writes', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date(0), max: new Date('9999-12-28T00:00:00Z') }), (date) => {
-        const text = date.toISOString();
-        if (date.getUTCDate() <= 28) expect(isPlainUtcMillis(text)).toBe(true);
-      }),
+      fc.property(
+        fc.date({
+          min: new Date(0),
+          max: new Date('9999-12-28T00:00:00Z'),
+          // fast-check 4 also makes the invalid Date unless told not to: toISOString throws on it.
+          noInvalidDate: true,
+        }),
+        (date) => {
+          const text = date.toISOString();
+          if (date.getUTCDate() <= 28) expect(isPlainUtcMillis(text)).toBe(true);
+        },
+      ),
     );
   });
 });
