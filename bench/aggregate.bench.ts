@@ -9,9 +9,13 @@ import {
   aggregateWindow,
   type AggregateDeps,
   type TumblingWindowInput,
-} from '#shared/aggregate/aggregate-window';
-import type { KinesisRecordIn } from '#shared/aggregate/decode';
-import type { EntryOutcome, StreamEntry, StreamWriter } from '#shared/kinesis/stream-writer';
+} from '#shared/analytics/aggregate-window';
+import type { KinesisRecordIn } from '#shared/analytics/decode-stream-records';
+import type {
+  EntryOutcome,
+  StreamEntry,
+  StreamWriter,
+} from '#shared/adapters/kinesis/stream-writer';
 import { FIXTURE_EPOCH_MS } from './fixtures.ts';
 import { rateOf, ratioNote, runInterleaved, spread, type Tally } from './rounds.ts';
 import { base64Record, normalisedEvents, sequenceNumber } from './stream-records.ts';

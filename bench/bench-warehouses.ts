@@ -9,13 +9,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ident, postgres } from '#shared/warehouse/dialect';
-import type { StagingWarehouse } from '#shared/warehouse/load-object';
-import { migrate } from '#shared/warehouse/migrations';
-import { PgliteWarehouse } from '#shared/warehouse/pglite-warehouse';
-import { PostgresWarehouse } from '#shared/warehouse/postgres-warehouse';
-import type { SqlExecutor } from '#shared/warehouse/sql-executor';
-import { loadedColumns, TABLES } from '#shared/warehouse/tables';
+import { ident, postgres } from '#shared/warehouse-schema/dialect';
+import type { StagingWarehouse } from '#shared/load/load-object';
+import { migrate } from '#shared/warehouse-schema/migrations';
+import { PgliteWarehouse } from '../offline/warehouse/pglite-warehouse';
+import { PostgresWarehouse } from '#shared/adapters/postgres/postgres-warehouse';
+import type { SqlExecutor } from '#shared/adapters/postgres/sql-executor';
+import { loadedColumns, TABLES } from '#shared/warehouse-schema/tables';
 
 /** The events table's loaded columns: the raw table's, in the COPY text's order. */
 export const EVENT_LOAD_COLUMNS = loadedColumns(TABLES.events);

@@ -2,7 +2,7 @@
  * The fixed shop the fixtures shop in: a product catalog, browsers, networks and search
  * terms. Data, not logic; bench/fixtures.ts walks visitors through it.
  */
-import { mulberry32 } from '../shared/random.ts';
+import { mulberry32 } from '../tools/random.ts';
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same fixtures on every machine. */
 export class Random {

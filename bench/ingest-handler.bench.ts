@@ -5,8 +5,12 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { performance } from 'node:perf_hooks';
-import { WriteKeys } from '#shared/ingest/auth';
-import type { EntryOutcome, StreamEntry, StreamWriter } from '#shared/kinesis/stream-writer';
+import { WriteKeys } from '#shared/ingest/write-keys';
+import type {
+  EntryOutcome,
+  StreamEntry,
+  StreamWriter,
+} from '#shared/adapters/kinesis/stream-writer';
 import { generateEvents, recordedBatches } from './fixtures.ts';
 import {
   fmtFixed,

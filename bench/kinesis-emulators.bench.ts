@@ -7,7 +7,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsClientConfig } from '#shared/aws/client-config';
+import { awsClientConfig } from '#shared/runtime/aws-client-config';
 import { startKinesisEmulator } from '../offline/kinesis-emulator.ts';
 import { streamRecords, type FixtureRecord } from './fixtures.ts';
 import { freePortPair, startKinesisLocal, type ProcessMemory } from './kinesis-local-process.ts';

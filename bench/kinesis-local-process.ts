@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { assertPortFree } from '../offline/ports.ts';
+import { assertPortFree } from '../offline/port-check.ts';
 
 const HOST = '127.0.0.1';
 

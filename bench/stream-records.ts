@@ -3,8 +3,8 @@
  * and normalised by the ingest's own validateMessage, then base64 of their JSON, as Kinesis
  * hands them to consumers (the aggregate's event source mapping, Firehose's transformation).
  */
-import type { ClickstreamEvent } from '#shared/events/clickstream-event';
-import { validateMessage } from '#shared/events/validate';
+import type { ClickstreamEvent } from '#shared/event-contract/clickstream-event';
+import { validateMessage } from '#shared/event-contract/validate';
 import { generateEvents } from './fixtures.ts';
 
 /** What the API adds after the client's timestamp: SDK flush interval and the network. */

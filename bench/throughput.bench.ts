@@ -11,10 +11,10 @@
  */
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import pg from 'pg';
-import { awsClientConfig } from '../shared/aws/client-config.ts';
-import { makeBatchSender } from '../shared/simulator/batch-sender.ts';
-import type { WireMessage } from '../shared/simulator/corrupt.ts';
-import { simulate } from '../shared/simulator/simulate.ts';
+import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
+import { makeBatchSender } from '../tools/simulator/batch-sender.ts';
+import type { WireMessage } from '../tools/simulator/corrupt.ts';
+import { simulate } from '../tools/simulator/simulate-shop.ts';
 import { startOfflineStack } from '../test/support/offline-stack.ts';
 import { sendSimulatedTraffic } from '../test/support/simulated-traffic.ts';
 import {

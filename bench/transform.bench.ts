@@ -4,7 +4,10 @@
  * JSON.stringify, base64-encode each one. Invocations are ~1 MB of realistic stream records,
  * as Firehose buffers them for a Lambda processor by default.
  */
-import type { FirehoseInputRecord, FirehoseTransformationEvent } from '#shared/transform/firehose';
+import type {
+  FirehoseInputRecord,
+  FirehoseTransformationEvent,
+} from '#shared/transform/firehose-transformation';
 import { transformRecords } from '#shared/transform/transform-records';
 import { rateOf, ratioNote, runInterleaved, type Tally } from './rounds.ts';
 import { arrivalMs, base64Record, normalisedEvents, sequenceNumber } from './stream-records.ts';

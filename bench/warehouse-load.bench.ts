@@ -5,13 +5,13 @@
  * PostgreSQL (COPY FROM STDIN), each in a schema of its own that is dropped afterwards.
  */
 import { performance } from 'node:perf_hooks';
-import type { FirehoseTransformationEvent } from '#shared/transform/firehose';
+import type { FirehoseTransformationEvent } from '#shared/transform/firehose-transformation';
 import { transformRecords } from '#shared/transform/transform-records';
-import { ident } from '#shared/warehouse/dialect';
-import { loadObject } from '#shared/warehouse/load-object';
-import { eventsCopyText, parseObject } from '#shared/warehouse/parse-object';
-import { copyTextChunks } from '#shared/warehouse/postgres-staging';
-import type { SqlExecutor } from '#shared/warehouse/sql-executor';
+import { ident } from '#shared/warehouse-schema/dialect';
+import { loadObject } from '#shared/load/load-object';
+import { eventsCopyText, parseObject } from '#shared/load/parse-object';
+import { copyTextChunks } from '#shared/load/postgres-staging';
+import type { SqlExecutor } from '#shared/adapters/postgres/sql-executor';
 import {
   EVENT_LOAD_COLUMNS,
   RAW_TABLE,

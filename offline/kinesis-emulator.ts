@@ -6,9 +6,9 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
 import type { Server } from 'node:http';
-import { awsClientConfig } from '../shared/aws/client-config.ts';
+import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
 import type { StreamSpec } from './resources.ts';
-import { listenOn } from './ports.ts';
+import { listenOn } from './port-check.ts';
 
 // kinesalite has no type declarations: this is the part of its factory we use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../shared/random.ts';
+import { mulberry32 } from '../tools/random.ts';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 
 /**

@@ -1,21 +1,21 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
-import { awsClientConfig } from '../shared/aws/client-config.ts';
+import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping/index.ts';
-import { startFirehoseServer, type FirehoseServer } from './firehose/server.ts';
+import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-server.ts';
 import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
 import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
 import type { LambdaInvoker } from './lambda-invoker.ts';
 import type { StreamSpec } from './resources.ts';
-import { startS3Server, type S3Server } from './s3/server.ts';
+import { startS3Server, type S3Server } from './s3/s3-server.ts';
 import { startSqsServer, type SqsServer } from './sqs/sqs-server.ts';
 import type { Topology } from './topology.ts';
 import { startWarehouse, type Warehouse } from './warehouse/warehouse.ts';
 import { connectWarehouse } from './warehouse/client.ts';
-import { postgres } from '../shared/warehouse/dialect.ts';
-import { migrate } from '../shared/warehouse/migrations.ts';
-import { PostgresWarehouse } from '../shared/warehouse/postgres-warehouse.ts';
+import { postgres } from '../shared/warehouse-schema/dialect.ts';
+import { migrate } from '../shared/warehouse-schema/migrations.ts';
+import { PostgresWarehouse } from '../shared/adapters/postgres/postgres-warehouse.ts';
 
 export interface StackPorts {
   kinesis: number;

@@ -1,8 +1,8 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { awsClientConfig } from '../shared/aws/client-config.ts';
+import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
 import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
 import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
-import { assertPortFree } from './ports.ts';
+import { assertPortFree } from './port-check.ts';
 import { kinesisStreams } from './resources.ts';
 import { portsInUse, readSettings, type OfflineSettings } from './settings.ts';
 import {

@@ -1,6 +1,6 @@
 import { resolve, type CfnResource, type LocalNames } from './cfn.ts';
-import type { KinesisMappingConfig } from './event-source-mapping/config.ts';
-import type { DeliveryStreamConfig } from './firehose/config.ts';
+import type { KinesisMappingConfig } from './event-source-mapping/mapping-config.ts';
+import type { DeliveryStreamConfig } from './firehose/delivery-stream-config.ts';
 
 /**
  * What serverless.yml asks of the local stand-ins, read from the functions' events and the

@@ -1,9 +1,9 @@
 /**
  * What the deployed pipeline costs at a steady rate, per service, per month and per million
- * events, from AWS's us-east-1 list prices (shared/cost/prices.ts; check them):
+ * events, from AWS's us-east-1 list prices (tools/cost/prices.ts; check them):
  *   npm run cost -- --events-per-second 200
  *   npm run cost -- --events-per-second 200 --stream-mode provisioned --redshift-hours 6
- * The model and its assumptions: shared/cost/model.ts and docs/deploy.md.
+ * The model and its assumptions: tools/cost/model.ts and docs/deploy.md.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -11,7 +11,7 @@ import {
   PROD_WORKLOAD,
   type CostEstimate,
   type Workload,
-} from '../shared/cost/model.ts';
+} from '../tools/cost/model.ts';
 
 const HELP = `npm run cost -- --events-per-second N [options]
 

@@ -9,9 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { assertPortFree } from '../offline/ports.ts';
-import { Ledger } from '../shared/simulator/ledger.ts';
-import { sendPaced } from '../shared/simulator/paced-sender.ts';
+import { assertPortFree } from '../offline/port-check.ts';
+import { Ledger } from '../tools/simulator/ledger.ts';
+import { sendPaced } from '../tools/simulator/paced-sender.ts';
 import { runReport } from './report.ts';
 
 const ROOT = resolve(__dirname, '..');

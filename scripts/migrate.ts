@@ -7,17 +7,17 @@
  */
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import pg from 'pg';
-import { awsClientConfig } from '../shared/aws/client-config.ts';
-import { ConfigError } from '../shared/errors.ts';
-import { postgres, redshift } from '../shared/warehouse/dialect.ts';
-import { migrate, type MigrateResult } from '../shared/warehouse/migrations.ts';
-import { PostgresWarehouse } from '../shared/warehouse/postgres-warehouse.ts';
-import { RedshiftDataApiClient } from '../shared/warehouse/redshift-data-api.ts';
-import { redshiftDataApi } from '../shared/warehouse/redshift-data-api-adapter.ts';
+import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
+import { ConfigError } from '../shared/runtime/errors.ts';
+import { postgres, redshift } from '../shared/warehouse-schema/dialect.ts';
+import { migrate, type MigrateResult } from '../shared/warehouse-schema/migrations.ts';
+import { PostgresWarehouse } from '../shared/adapters/postgres/postgres-warehouse.ts';
+import { RedshiftDataApiClient } from '../shared/adapters/redshift-data-api/redshift-data-api.ts';
+import { redshiftDataApi } from '../shared/adapters/redshift-data-api/redshift-data-client.ts';
 import {
   migrationWarehouseConfig,
   type RedshiftWarehouseConfig,
-} from '../shared/warehouse/warehouse-config.ts';
+} from '../shared/config/load-config.ts';
 
 async function migratePostgres(url: string): Promise<MigrateResult> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });

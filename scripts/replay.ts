@@ -1,5 +1,5 @@
 /**
- * Re-drives what failed back through the pipeline, idempotently (shared/replay/README.md):
+ * Re-drives what failed back through the pipeline, idempotently (tools/replay/README.md):
  *   npm run replay -- [--dry-run] [--what objects|dead-letters|notifications|all]
  * objects        Firehose's processing-failed/ output, through the transform, to events/replay/
  * dead-letters   the aggregate's on-failure records, read back from Kinesis, to the aggregate
@@ -16,17 +16,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { lambdaApiInvoker } from '../offline/lambda-invoker.ts';
-import { awsClientConfig } from '../shared/aws/client-config.ts';
-import { parseEnv } from '../shared/config.ts';
-import { kinesisRangeReader } from '../shared/replay/kinesis-range-reader.ts';
-import { notificationFiles } from '../shared/replay/notification-files.ts';
-import { replayDeadLetters } from '../shared/replay/replay-dead-letters.ts';
-import { replayNotifications } from '../shared/replay/replay-notifications.ts';
-import { replayFailedObjects } from '../shared/replay/replay-objects.ts';
-import { REPLAY_AREAS, type ReplayArea } from '../shared/replay/report.ts';
-import { anyFailing, runReplay, summary, type ReplayTask } from '../shared/replay/run-replay.ts';
-import { s3ObjectStore } from '../shared/replay/s3-object-store.ts';
-import { sqsDeadLetterQueue } from '../shared/replay/sqs-dead-letter-queue.ts';
+import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
+import { parseEnv } from '../shared/config/parse-env.ts';
+import { kinesisRangeReader } from '../tools/replay/kinesis-range-reader.ts';
+import { notificationFiles } from '../tools/replay/notification-files.ts';
+import { replayDeadLetters } from '../tools/replay/replay-dead-letters.ts';
+import { replayNotifications } from '../tools/replay/replay-notifications.ts';
+import { replayFailedObjects } from '../tools/replay/replay-objects.ts';
+import { REPLAY_AREAS, type ReplayArea } from '../tools/replay/replay-report.ts';
+import { anyFailing, runReplay, summary, type ReplayTask } from '../tools/replay/run-replay.ts';
+import { s3ObjectStore } from '../tools/replay/s3-object-store.ts';
+import { sqsDeadLetterQueue } from '../tools/replay/sqs-dead-letter-queue.ts';
 
 const local = (portVariable: string, port: number) =>
   z

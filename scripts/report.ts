@@ -11,10 +11,10 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { DashboardFigures } from '../shared/dashboard/figures.ts';
-import { poolExecutor } from '../shared/dashboard/pg-executor.ts';
+import { poolExecutor } from '../shared/adapters/postgres/pg-executor.ts';
 import { DEFAULT_MINUTES, MAX_MINUTES, SqlDashboardReader } from '../shared/dashboard/reader.ts';
 import { MAX_TOP_PRODUCTS } from '../shared/dashboard/queries.ts';
-import { formatReport } from '../shared/dashboard/report-text.ts';
+import { formatReport } from '../tools/report/report-text.ts';
 
 export const LOCAL_WAREHOUSE_URL = 'postgres://postgres@127.0.0.1:5439/analytics';
 const USAGE = 'usage: npm run report -- [--minutes N] [--top N] [--json]';

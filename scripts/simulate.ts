@@ -7,11 +7,11 @@
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { BatchOutcome } from '../shared/simulator/batch-sender.ts';
-import { formatLedger, Ledger } from '../shared/simulator/ledger.ts';
-import type { SimulatorOptions } from '../shared/simulator/options.ts';
-import { sendPaced } from '../shared/simulator/paced-sender.ts';
-import { simulate } from '../shared/simulator/simulate.ts';
+import type { BatchOutcome } from '../tools/simulator/batch-sender.ts';
+import { formatLedger, Ledger } from '../tools/simulator/ledger.ts';
+import type { SimulatorOptions } from '../tools/simulator/options.ts';
+import { sendPaced } from '../tools/simulator/paced-sender.ts';
+import { simulate } from '../tools/simulator/simulate-shop.ts';
 
 const USAGE = `usage: npm run simulate -- [--rate N] [--duration S | --events N] [--seed N] [--target URL]
   [--write-key K] [--bad-rate F] [--duplicate-rate F] [--out FILE.ndjson] [--ledger FILE.json]`;

@@ -7,11 +7,11 @@ import {
   type AggregateDeps,
   type TumblingWindowInput,
   type TumblingWindowOutput,
-} from '#shared/aggregate/aggregate-window';
-import { awsClientConfig } from '#shared/aws/client-config';
-import { awsEnv, optionalEndpoint, parseEnv } from '#shared/config';
-import { firehoseWriter } from '#shared/firehose/firehose-writer';
-import { logger } from '#shared/logger';
+} from '#shared/analytics/aggregate-window';
+import { awsClientConfig } from '#shared/runtime/aws-client-config';
+import { awsEnv, optionalEndpoint, parseEnv } from '#shared/config/parse-env';
+import { firehoseWriter } from '#shared/adapters/firehose/firehose-writer';
+import { logger } from '#shared/runtime/logger';
 
 /** Aggregate: real-time e-commerce metrics per tumbling window, per shard, to Firehose. */
 export function makeHandler(deps: AggregateDeps) {

@@ -3,20 +3,23 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import pg from 'pg';
-import { awsClientConfig } from '#shared/aws/client-config';
+import { awsClientConfig } from '#shared/runtime/aws-client-config';
 import { chartJsSource } from '#shared/dashboard/chart-js';
-import { loadDashboardConfig } from '#shared/dashboard/config';
+import { loadDashboardConfig } from '#shared/config/dashboard-config';
 import { buildDashboardPage } from '#shared/dashboard/page';
 import { ReadKeys } from '#shared/dashboard/read-keys';
 import { SqlDashboardReader } from '#shared/dashboard/reader';
-import { handleDashboardRequest, type DashboardDeps } from '#shared/dashboard/request';
-import { httpErrorHandler } from '#shared/http/error-handler';
-import type { HttpResponse } from '#shared/http/responses';
-import { logger } from '#shared/logger';
-import { poolExecutor } from '#shared/dashboard/pg-executor';
-import { RedshiftDataApiClient } from '#shared/warehouse/redshift-data-api';
-import { redshiftDataApi } from '#shared/warehouse/redshift-data-api-adapter';
-import type { SqlExecutor } from '#shared/warehouse/sql-executor';
+import {
+  handleDashboardRequest,
+  type DashboardDeps,
+} from '#shared/dashboard/handle-dashboard-request';
+import { httpErrorHandler } from '#shared/runtime/http-error-handler';
+import type { HttpResponse } from '#shared/runtime/http-responses';
+import { logger } from '#shared/runtime/logger';
+import { poolExecutor } from '#shared/adapters/postgres/pg-executor';
+import { RedshiftDataApiClient } from '#shared/adapters/redshift-data-api/redshift-data-api';
+import { redshiftDataApi } from '#shared/adapters/redshift-data-api/redshift-data-client';
+import type { SqlExecutor } from '#shared/adapters/postgres/sql-executor';
 
 /** Dashboard: GET /dashboard (the live page) and GET /dashboard/data (its figures). */
 export function makeHandler(deps: DashboardDeps) {

@@ -1,15 +1,15 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { awsClientConfig } from '#shared/aws/client-config';
-import { httpErrorHandler } from '#shared/http/error-handler';
-import type { HttpResponse } from '#shared/http/responses';
-import { WriteKeys } from '#shared/ingest/auth';
-import { loadIngestConfig } from '#shared/ingest/config';
-import type { IngestResult } from '#shared/ingest/ingest';
-import { handleIngestRequest, type IngestUseCaseDeps } from '#shared/ingest/use-case';
-import { kinesisStreamWriter } from '#shared/kinesis/kinesis-stream-writer';
-import { injectContextAndResetKeys, logger } from '#shared/logger';
+import { awsClientConfig } from '#shared/runtime/aws-client-config';
+import { httpErrorHandler } from '#shared/runtime/http-error-handler';
+import type { HttpResponse } from '#shared/runtime/http-responses';
+import { WriteKeys } from '#shared/ingest/write-keys';
+import { loadIngestConfig } from '#shared/config/ingest-config';
+import type { IngestResult } from '#shared/ingest/write-events';
+import { handleIngestRequest, type IngestUseCaseDeps } from '#shared/ingest/handle-ingest-request';
+import { kinesisStreamWriter } from '#shared/adapters/kinesis/kinesis-stream-writer';
+import { injectContextAndResetKeys, logger } from '#shared/runtime/logger';
 
 /** Ingest: the Segment-compatible HTTP API in front of the clickstream stream. */
 export function makeHandler(deps: IngestUseCaseDeps) {

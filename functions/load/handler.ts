@@ -4,19 +4,22 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import pg from 'pg';
 import * as z from 'zod';
-import { awsClientConfig } from '#shared/aws/client-config';
-import { awsEnv, optionalEndpoint, parseEnv } from '#shared/config';
-import { objectsOf, type S3Notification } from '#shared/load/s3-objects';
-import { logger } from '#shared/logger';
-import { stagingLoader, type LoadResult, type ObjectLoader } from '#shared/warehouse/load-object';
-import { PostgresWarehouse } from '#shared/warehouse/postgres-warehouse';
-import { RedshiftDataApiClient, RedshiftObjectLoader } from '#shared/warehouse/redshift-data-api';
-import { redshiftDataApi } from '#shared/warehouse/redshift-data-api-adapter';
+import { awsClientConfig } from '#shared/runtime/aws-client-config';
+import { awsEnv, optionalEndpoint, parseEnv } from '#shared/config/parse-env';
+import { objectsOf, type S3Notification } from '#shared/load/s3-notification';
+import { logger } from '#shared/runtime/logger';
+import { stagingLoader, type LoadResult, type ObjectLoader } from '#shared/load/load-object';
+import { PostgresWarehouse } from '#shared/adapters/postgres/postgres-warehouse';
+import {
+  RedshiftDataApiClient,
+  RedshiftObjectLoader,
+} from '#shared/adapters/redshift-data-api/redshift-data-api';
+import { redshiftDataApi } from '#shared/adapters/redshift-data-api/redshift-data-client';
 import {
   loadWarehouseConfig,
   type PostgresWarehouseConfig,
   type WarehouseConfig,
-} from '#shared/warehouse/warehouse-config';
+} from '#shared/config/load-config';
 
 export interface LoadDeps {
   /** The loader for objects of `bucket` (Redshift's COPY names the bucket it reads from). */

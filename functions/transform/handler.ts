@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { logger } from '#shared/logger';
+import { logger } from '#shared/runtime/logger';
 import type {
   FirehoseTransformationEvent,
   FirehoseTransformationResponse,
-} from '#shared/transform/firehose';
+} from '#shared/transform/firehose-transformation';
 import { transformRecords, type TransformOutput } from '#shared/transform/transform-records';
 
 export interface TransformDeps {

@@ -3,7 +3,7 @@ export {
   MAPPING_DEFAULTS,
   validateMappingConfig,
   type KinesisMappingConfig,
-} from './config.ts';
+} from './mapping-config.ts';
 export {
   sqsFailureDestination,
   type FailureDestination,

@@ -7,7 +7,7 @@ import {
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
-import { arnParts, validateMappingConfig, type KinesisMappingConfig } from './config.ts';
+import { arnParts, validateMappingConfig, type KinesisMappingConfig } from './mapping-config.ts';
 import { sqsFailureDestination, type FailureDestination } from './destination.ts';
 import { compileFilters } from './filter.ts';
 import {

@@ -1,5 +1,5 @@
 import type { LambdaInvoker } from '../lambda-invoker.ts';
-import type { KinesisMappingConfig } from './config.ts';
+import type { KinesisMappingConfig } from './mapping-config.ts';
 import type { FailureDestination } from './destination.ts';
 
 /** Wall-clock time in epoch milliseconds; tests move it to age records without waiting. */

@@ -5,7 +5,7 @@ import {
   MAX_BATCH_RECORDS,
   MAX_RECORD_BYTES,
   type DeliveryStreamConfig,
-} from './config.ts';
+} from './delivery-stream-config.ts';
 
 /**
  * The Firehose JSON API (x-amz-target Firehose_20150804.<Operation>, awsJson1_1) as far as the

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
-import { lambdaArn, MIB, type DeliveryStreamConfig, type Log } from './config.ts';
+import { lambdaArn, MIB, type DeliveryStreamConfig, type Log } from './delivery-stream-config.ts';
 import {
   errorPrefix,
   evaluatePrefix,

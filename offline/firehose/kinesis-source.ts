@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Log } from './config.ts';
+import type { Log } from './delivery-stream-config.ts';
 import { newRecordId, type SourceRecord } from './record.ts';
 
 export interface KinesisSourceOptions {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type {
   FirehoseInputRecord,
   FirehoseTransformationEvent,
-} from '../../shared/transform/firehose.ts';
+} from '../../shared/transform/firehose-transformation.ts';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
-import { MAX_INVOCATION_BYTES } from './config.ts';
+import { MAX_INVOCATION_BYTES } from './delivery-stream-config.ts';
 import type { SourceRecord } from './record.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { Log } from './config.ts';
+import type { Log } from './delivery-stream-config.ts';
 
 export interface ObjectWriterOptions {
   s3: S3Client;

@@ -1,4 +1,4 @@
-import { SqsError } from './errors.ts';
+import { SqsError } from './sqs-errors.ts';
 import type { Queue, ReceivedMessage } from './queue.ts';
 import type { QueueStore } from './queue-store.ts';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { assertPortFree } from '../ports.ts';
-import { SqsError } from './errors.ts';
+import { assertPortFree } from '../port-check.ts';
+import { SqsError } from './sqs-errors.ts';
 import { operations, type OperationContext } from './operations.ts';
 import { QueueStore } from './queue-store.ts';
 

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { assertPortFree } from '../ports.ts';
+import { assertPortFree } from '../port-check.ts';
 import { redactUrl } from './client.ts';
 import type { ServerEvent, ServerRequest } from './pglite-server.ts';
 

@@ -2,7 +2,7 @@ import {
   isRejected,
   type ClickstreamEvent,
   type StreamRecord,
-} from '../events/clickstream-event.ts';
+} from '../event-contract/clickstream-event.ts';
 import { addCount, addMicros, ownValue, setOwn } from './keyed.ts';
 import {
   readAmount,

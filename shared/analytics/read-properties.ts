@@ -1,4 +1,4 @@
-import { isPlainObject } from '../events/field-spec.ts';
+import { isPlainObject } from '../event-contract/field-spec.ts';
 import { toMicros } from './money.ts';
 
 /**

@@ -29,7 +29,7 @@ export {
   type MetricsRow,
   type ProductMetricsRow,
   type WindowKey,
-} from './rows.ts';
+} from './metric-rows.ts';
 export {
   DEFAULT_WINDOW_LIMITS,
   emptyState,

@@ -1,7 +1,7 @@
 import { addCount, ownValue, type Keyed } from '../analytics/keyed.ts';
 import { parseMoney } from '../analytics/money.ts';
-import { funnelRates } from '../analytics/rows.ts';
-import { addMoney, toCount, toCountObject, toIsoTime, toMoney, toText } from './cells.ts';
+import { funnelRates } from '../analytics/metric-rows.ts';
+import { addMoney, toCount, toCountObject, toIsoTime, toMoney, toText } from './figure-cells.ts';
 
 /**
  * The dashboard's figures, shaped from the warehouse's rows: the JSON that /dashboard/data

@@ -1,8 +1,8 @@
-import type { SqlValue } from '../warehouse/sql-executor.ts';
+import type { SqlValue } from '../adapters/postgres/sql-executor.ts';
 
 /**
  * The dashboard's SQL, which PostgreSQL (and PGlite) and Redshift both run: plain SELECTs over
- * the read models of shared/warehouse/views.ts, values always parameters ($n; the Data API
+ * the read models of shared/warehouse-schema/views.ts, values always parameters ($n; the Data API
  * client turns them into :pn), timestamps passed as ISO text and CASTed, since the Data API
  * binds every value as text. JSON columns are read as they are and summed in TypeScript
  * (figures.ts), which keeps the dialects' different JSON functions out of this file.

@@ -1,5 +1,5 @@
-import type { SqlExecutor } from '../warehouse/sql-executor.ts';
-import { toCount, toIsoTime } from './cells.ts';
+import type { SqlExecutor } from '../adapters/postgres/sql-executor.ts';
+import { toCount, toIsoTime } from './figure-cells.ts';
 import { shapeFigures, type DashboardFigures } from './figures.ts';
 import {
   activeUsersQuery,

@@ -1,5 +1,5 @@
-import { SEGMENT_LIMITS } from '../events/limits.ts';
-import type { MessageType } from '../events/segment-schema.ts';
+import { SEGMENT_LIMITS } from '../event-contract/limits.ts';
+import type { MessageType } from '../event-contract/segment-schema.ts';
 
 /** The ingest routes: the Segment HTTP Tracking API plus a plain /events for hand-written clients. */
 export type IngestRoute =

@@ -1,4 +1,4 @@
-import type { ClickstreamEvent } from '../events/clickstream-event.ts';
+import type { ClickstreamEvent } from '../event-contract/clickstream-event.ts';
 
 /**
  * Traffic that is dropped before the warehouse, so funnels and conversion rates count people.

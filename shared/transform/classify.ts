@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { ClickstreamEvent, RejectedEvent } from '../events/clickstream-event.ts';
-import { checkedProperties } from '../events/validate.ts';
-import { isIsoDateTime, isPlainObject } from '../events/field-spec.ts';
-import { MAX_MESSAGE_ID_LENGTH } from '../events/limits.ts';
-import { parseWithReasons } from '../events/parse-with-reasons.ts';
+import type { ClickstreamEvent, RejectedEvent } from '../event-contract/clickstream-event.ts';
+import { checkedProperties } from '../event-contract/validate.ts';
+import { isIsoDateTime, isPlainObject } from '../event-contract/field-spec.ts';
+import { MAX_MESSAGE_ID_LENGTH } from '../event-contract/limits.ts';
+import { parseWithReasons } from '../event-contract/parse-with-reasons.ts';
 import {
   isCanonicalMessage,
   messageSchema,
   type SegmentMessage,
-} from '../events/segment-schema.ts';
+} from '../event-contract/segment-schema.ts';
 import { isBotUserAgent, isTestTraffic } from './bots.ts';
 import { fromInvalidEvent, fromRejectedEvent, isoUtc, toEventRow } from './flatten.ts';
-import type { BadEventRow, EventRow } from './rows.ts';
+import type { BadEventRow, EventRow } from './event-rows.ts';
 
 /** What one user record (one event on the stream) becomes. */
 export type Outcome =

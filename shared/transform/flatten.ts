@@ -1,10 +1,10 @@
-import type { ClickstreamEvent, RejectedEvent } from '../events/clickstream-event.ts';
-import { isPlainUtcMillis, parseTimestamp } from '../events/event-time.ts';
-import { isPlainObject } from '../events/field-spec.ts';
-import { SEGMENT_LIMITS } from '../events/limits.ts';
+import type { ClickstreamEvent, RejectedEvent } from '../event-contract/clickstream-event.ts';
+import { isPlainUtcMillis, parseTimestamp } from '../event-contract/event-time.ts';
+import { isPlainObject } from '../event-contract/field-spec.ts';
+import { SEGMENT_LIMITS } from '../event-contract/limits.ts';
 import { amountColumn } from './decimal.ts';
 import { anonymiseIp, parseUserAgent } from './enrich.ts';
-import type { BadEventRow, EventRow } from './rows.ts';
+import type { BadEventRow, EventRow } from './event-rows.ts';
 
 /** One event, one row: the warehouse's grain is the event, keyed by its messageId. */
 export function toEventRow(event: ClickstreamEvent): EventRow {

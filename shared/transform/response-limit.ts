@@ -2,7 +2,7 @@ import {
   MAX_RESPONSE_BYTES,
   type FirehoseOutputRecord,
   type FirehoseTransformationResponse,
-} from './firehose.ts';
+} from './firehose-transformation.ts';
 
 /**
  * Keeps the response under Lambda's 6 MB cap without ever dropping a recordId. Flattening

@@ -1,16 +1,16 @@
-import { ECOMMERCE_EVENTS } from '../events/ecommerce.ts';
-import { isPlainObject } from '../events/field-spec.ts';
+import { ECOMMERCE_EVENTS } from '../event-contract/ecommerce.ts';
+import { isPlainObject } from '../event-contract/field-spec.ts';
 import { classify, type Outcome } from './classify.ts';
 import type {
   FirehoseInputRecord,
   FirehoseOutputRecord,
   FirehoseTransformationEvent,
   FirehoseTransformationResponse,
-} from './firehose.ts';
-import { MAX_RESPONSE_BYTES } from './firehose.ts';
-import { deaggregate, isAggregated, KplAggregationError } from './kpl.ts';
+} from './firehose-transformation.ts';
+import { MAX_RESPONSE_BYTES } from './firehose-transformation.ts';
+import { deaggregate, isAggregated, KplAggregationError } from '../kpl/deaggregate.ts';
 import { fitResponse, type Candidate } from './response-limit.ts';
-import { toNdjson, type Row } from './rows.ts';
+import { toNdjson, type Row } from './event-rows.ts';
 
 /**
  * The Firehose transformation: every input record answered exactly once, in input order.

@@ -1,7 +1,4 @@
-import {
-  loadWarehouseConfig,
-  migrationWarehouseConfig,
-} from '../../shared/warehouse/warehouse-config.ts';
+import { loadWarehouseConfig, migrationWarehouseConfig } from '../../shared/config/load-config.ts';
 import { deployedEnvironment } from './support/deployed-env.ts';
 import { packageStage, type Packaged } from './support/package-stage.ts';
 import {

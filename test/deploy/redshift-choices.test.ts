@@ -1,4 +1,4 @@
-import { loadWarehouseConfig } from '../../shared/warehouse/warehouse-config.ts';
+import { loadWarehouseConfig } from '../../shared/config/load-config.ts';
 import { deployedEnvironment } from './support/deployed-env.ts';
 import { DEPLOY_ENV, packageStage, type Packaged } from './support/package-stage.ts';
 import { PACKAGE_TIMEOUT_MS } from './support/prod-env.ts';

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeBatchSender } from '../../shared/simulator/batch-sender.ts';
-import type { WireMessage } from '../../shared/simulator/corrupt.ts';
-import { Ledger, type LedgerSummary } from '../../shared/simulator/ledger.ts';
-import { simulate } from '../../shared/simulator/simulate.ts';
+import { makeBatchSender } from '../../tools/simulator/batch-sender.ts';
+import type { WireMessage } from '../../tools/simulator/corrupt.ts';
+import { Ledger, type LedgerSummary } from '../../tools/simulator/ledger.ts';
+import { simulate } from '../../tools/simulator/simulate-shop.ts';
 import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { Analytics } from '@segment/analytics-node';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsClientConfig } from '../../shared/aws/client-config.ts';
+import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
 import { readAllRecords } from '../support/kinesis.ts';
 import { isListening } from '../support/net.ts';
 import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';

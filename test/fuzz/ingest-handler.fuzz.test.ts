@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { makeHandler } from '../../functions/ingest/handler.ts';
-import { ECOMMERCE_EVENTS } from '../../shared/events/ecommerce.ts';
-import { WriteKeys } from '../../shared/ingest/auth.ts';
-import { mulberry32 } from '../../shared/random.ts';
+import { ECOMMERCE_EVENTS } from '../../shared/event-contract/ecommerce.ts';
+import { WriteKeys } from '../../shared/ingest/write-keys.ts';
+import { mulberry32 } from '../../tools/random.ts';
 import type {
   EntryOutcome,
   StreamEntry,
   StreamWriter,
-} from '../../shared/kinesis/stream-writer.ts';
+} from '../../shared/adapters/kinesis/stream-writer.ts';
 import { apiRequest, lambdaContext } from '../support/api-events.ts';
 
 /** Acknowledges or refuses entries as told, and keeps what it acknowledged. */

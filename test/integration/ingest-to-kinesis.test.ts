@@ -1,8 +1,8 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { makeHandler } from '../../functions/ingest/handler.ts';
 import type { KinesisEmulator } from '../../offline/kinesis-emulator.ts';
-import { WriteKeys } from '../../shared/ingest/auth.ts';
-import { kinesisStreamWriter } from '../../shared/kinesis/kinesis-stream-writer.ts';
+import { WriteKeys } from '../../shared/ingest/write-keys.ts';
+import { kinesisStreamWriter } from '../../shared/adapters/kinesis/kinesis-stream-writer.ts';
 import { apiRequest, lambdaContext } from '../support/api-events.ts';
 import { readAllRecords, startStream } from '../support/kinesis.ts';
 

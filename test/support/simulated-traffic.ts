@@ -1,8 +1,8 @@
-import { makeBatchSender, type BatchOutcome } from '../../shared/simulator/batch-sender.ts';
-import type { WireMessage } from '../../shared/simulator/corrupt.ts';
-import { Ledger, type LedgerSummary } from '../../shared/simulator/ledger.ts';
-import type { SimulatorOptions } from '../../shared/simulator/options.ts';
-import { simulate } from '../../shared/simulator/simulate.ts';
+import { makeBatchSender, type BatchOutcome } from '../../tools/simulator/batch-sender.ts';
+import type { WireMessage } from '../../tools/simulator/corrupt.ts';
+import { Ledger, type LedgerSummary } from '../../tools/simulator/ledger.ts';
+import type { SimulatorOptions } from '../../tools/simulator/options.ts';
+import { simulate } from '../../tools/simulator/simulate-shop.ts';
 
 /**
  * The shopper simulator's messages sent to a running API in /v1/batch requests through the

@@ -1,5 +1,5 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsClientConfig } from '../../shared/aws/client-config.ts';
+import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
 import { readAllRecords } from './kinesis.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientConfig } from '../../../shared/aws/client-config.ts';
+import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
 import { type OnFailureRecord } from '../../../offline/event-source-mapping/index.ts';
 import { scenario, waitFor, type Scenario } from './harness.ts';
 

@@ -2,7 +2,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose.ts';
+import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose-transformation.ts';
 import { startStream } from '../../support/kinesis.ts';
 import {
   BUCKET,

@@ -1,5 +1,5 @@
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose.ts';
+import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose-transformation.ts';
 import {
   encode,
   kindTransform,

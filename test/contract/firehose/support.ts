@@ -14,14 +14,14 @@ import {
   type DeliveryStreamConfig,
   type FirehoseServer,
   type FirehoseServerOptions,
-} from '../../../offline/firehose/server.ts';
+} from '../../../offline/firehose/firehose-server.ts';
 import { inProcessInvoker } from '../../../offline/lambda-invoker.ts';
-import { startS3Server, type S3Server } from '../../../offline/s3/server.ts';
+import { startS3Server, type S3Server } from '../../../offline/s3/s3-server.ts';
 import type {
   FirehoseTransformationEvent,
   FirehoseTransformationResponse,
-} from '../../../shared/transform/firehose.ts';
-import { awsClientConfig } from '../../../shared/aws/client-config.ts';
+} from '../../../shared/transform/firehose-transformation.ts';
+import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
 
 export const BUCKET = 'delivery';
 

@@ -2,7 +2,7 @@ import { CopyObjectCommand, CreateBucketCommand, PutObjectCommand } from '@aws-s
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inProcessInvoker } from '../../../offline/lambda-invoker.ts';
-import type { ObjectCreatedSubscription } from '../../../offline/s3/server.ts';
+import type { ObjectCreatedSubscription } from '../../../offline/s3/s3-server.ts';
 import { startS3, type S3Fixture } from './support.ts';
 
 interface S3EventRecord {

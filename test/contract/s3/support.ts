@@ -7,8 +7,8 @@ import {
   startS3Server,
   type ObjectCreatedSubscription,
   type S3Server,
-} from '../../../offline/s3/server.ts';
-import { awsClientConfig } from '../../../shared/aws/client-config.ts';
+} from '../../../offline/s3/s3-server.ts';
+import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
 
 export interface S3Fixture {
   server: S3Server;

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { awsClientConfig } from '../../../shared/aws/client-config.ts';
+import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
 import { startSqs, type SqsFixture } from './support.ts';
 
 let sqs: SqsFixture;

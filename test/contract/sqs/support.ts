@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsClientConfig } from '../../../shared/aws/client-config.ts';
+import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
 import { startSqsServer, type SqsServer } from '../../../offline/sqs/sqs-server.ts';
 
 export interface SqsFixture {

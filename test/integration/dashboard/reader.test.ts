@@ -1,7 +1,7 @@
 import { SqlDashboardReader } from '../../../shared/dashboard/reader.ts';
-import { DIALECTS } from '../../../shared/warehouse/dialect.ts';
-import { loadObject } from '../../../shared/warehouse/load-object.ts';
-import { migrate } from '../../../shared/warehouse/migrations.ts';
+import { DIALECTS } from '../../../shared/warehouse-schema/dialect.ts';
+import { loadObject } from '../../../shared/load/load-object.ts';
+import { migrate } from '../../../shared/warehouse-schema/migrations.ts';
 import { ENGINE_NAMES, startEngine, type Engine } from '../warehouse/engines.ts';
 import {
   eventRow,

@@ -5,10 +5,10 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { runReport, WarehouseUnreachableError } from '../../../scripts/report.ts';
-import { DIALECTS } from '../../../shared/warehouse/dialect.ts';
-import { loadObject } from '../../../shared/warehouse/load-object.ts';
-import { migrate } from '../../../shared/warehouse/migrations.ts';
-import { PostgresWarehouse } from '../../../shared/warehouse/postgres-warehouse.ts';
+import { DIALECTS } from '../../../shared/warehouse-schema/dialect.ts';
+import { loadObject } from '../../../shared/load/load-object.ts';
+import { migrate } from '../../../shared/warehouse-schema/migrations.ts';
+import { PostgresWarehouse } from '../../../shared/adapters/postgres/postgres-warehouse.ts';
 import {
   eventRow,
   eventsObject,

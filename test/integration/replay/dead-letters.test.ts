@@ -25,11 +25,11 @@ import { startSqsServer, type SqsServer } from '../../../offline/sqs/sqs-server.
 import {
   aggregateWindow,
   type TumblingWindowInput,
-} from '../../../shared/aggregate/aggregate-window.ts';
-import { awsClientConfig } from '../../../shared/aws/client-config.ts';
-import { kinesisRangeReader } from '../../../shared/replay/kinesis-range-reader.ts';
-import { replayDeadLetters } from '../../../shared/replay/replay-dead-letters.ts';
-import { sqsDeadLetterQueue } from '../../../shared/replay/sqs-dead-letter-queue.ts';
+} from '../../../shared/analytics/aggregate-window.ts';
+import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
+import { kinesisRangeReader } from '../../../tools/replay/kinesis-range-reader.ts';
+import { replayDeadLetters } from '../../../tools/replay/replay-dead-letters.ts';
+import { sqsDeadLetterQueue } from '../../../tools/replay/sqs-dead-letter-queue.ts';
 import { startStream } from '../../support/kinesis.ts';
 import { json, productViewed } from '../../unit/transform/factories.ts';
 

@@ -1,12 +1,12 @@
 import { makeHandler as makeLoadHandler } from '../../../functions/load/handler.ts';
 import { inProcessInvoker } from '../../../offline/lambda-invoker.ts';
-import type { S3Notification } from '../../../shared/load/s3-objects.ts';
-import { replayFailedObjects } from '../../../shared/replay/replay-objects.ts';
-import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose.ts';
+import type { S3Notification } from '../../../shared/load/s3-notification.ts';
+import { replayFailedObjects } from '../../../tools/replay/replay-objects.ts';
+import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose-transformation.ts';
 import { transformRecords } from '../../../shared/transform/transform-records.ts';
-import { DIALECTS } from '../../../shared/warehouse/dialect.ts';
-import { migrate } from '../../../shared/warehouse/migrations.ts';
-import { stagingLoader } from '../../../shared/warehouse/load-object.ts';
+import { DIALECTS } from '../../../shared/warehouse-schema/dialect.ts';
+import { migrate } from '../../../shared/warehouse-schema/migrations.ts';
+import { stagingLoader } from '../../../shared/load/load-object.ts';
 import { lambdaContext } from '../../support/api-events.ts';
 import { startEngine, type Engine } from '../warehouse/engines.ts';
 import { json, productViewed, UA } from '../../unit/transform/factories.ts';

@@ -1,8 +1,8 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inProcessInvoker } from '../../../offline/lambda-invoker.ts';
-import { notificationFiles } from '../../../shared/replay/notification-files.ts';
-import { replayNotifications } from '../../../shared/replay/replay-notifications.ts';
+import { notificationFiles } from '../../../tools/replay/notification-files.ts';
+import { replayNotifications } from '../../../tools/replay/replay-notifications.ts';
 import { startBucket, type Bucket } from './support.ts';
 
 /**

@@ -8,10 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LambdaInvoker } from '../../../offline/lambda-invoker.ts';
-import { startS3Server, type S3Server } from '../../../offline/s3/server.ts';
-import { awsClientConfig } from '../../../shared/aws/client-config.ts';
-import { s3ObjectStore } from '../../../shared/replay/s3-object-store.ts';
-import type { ObjectStore } from '../../../shared/replay/ports.ts';
+import { startS3Server, type S3Server } from '../../../offline/s3/s3-server.ts';
+import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
+import { s3ObjectStore } from '../../../tools/replay/s3-object-store.ts';
+import type { ObjectStore } from '../../../tools/replay/replay-ports.ts';
 
 export const BUCKET = 'clickstream-test-analytics';
 

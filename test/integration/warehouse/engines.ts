@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { PgliteWarehouse } from '../../../shared/warehouse/pglite-warehouse.ts';
-import { PostgresWarehouse } from '../../../shared/warehouse/postgres-warehouse.ts';
+import { PgliteWarehouse } from '../../../offline/warehouse/pglite-warehouse.ts';
+import { PostgresWarehouse } from '../../../shared/adapters/postgres/postgres-warehouse.ts';
 import { openPglite } from './pglite-host.ts';
 
 /**

@@ -1,9 +1,9 @@
-import type { ClickstreamEvent } from '../../../shared/events/clickstream-event.ts';
-import type { MetricsRow, ProductMetricsRow } from '../../../shared/analytics/rows.ts';
+import type { ClickstreamEvent } from '../../../shared/event-contract/clickstream-event.ts';
+import type { MetricsRow, ProductMetricsRow } from '../../../shared/analytics/metric-rows.ts';
 import { fromRejectedEvent, toEventRow } from '../../../shared/transform/flatten.ts';
-import { toNdjson, type Row } from '../../../shared/transform/rows.ts';
-import type { S3Object } from '../../../shared/warehouse/load-object.ts';
-import type { ObjectKind } from '../../../shared/warehouse/parse-object.ts';
+import { toNdjson, type Row } from '../../../shared/transform/event-rows.ts';
+import type { S3Object } from '../../../shared/load/load-object.ts';
+import type { ObjectKind } from '../../../shared/load/parse-object.ts';
 
 /** Event rows made by the real transform, so the loader is tested on what Firehose writes. */
 export function eventRow(id: string, at: string, overrides: Partial<ClickstreamEvent> = {}): Row {

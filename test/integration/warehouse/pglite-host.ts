@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PgliteDb, PgliteQueryable } from '../../../shared/warehouse/pglite-warehouse.ts';
+import type { PgliteDb, PgliteQueryable } from '../../../offline/warehouse/pglite-warehouse.ts';
 
 /**
  * PGlite for the tests. In process when node runs with --experimental-vm-modules (PGlite's

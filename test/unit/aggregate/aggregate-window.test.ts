@@ -2,13 +2,13 @@ import {
   aggregateWindow,
   MetricsDeliveryError,
   type TumblingWindowInput,
-} from '../../../shared/aggregate/aggregate-window.ts';
+} from '../../../shared/analytics/aggregate-window.ts';
 import { MAX_STATE_BYTES_HINT } from '../../support/window-limits.ts';
 import type {
   EntryOutcome,
   StreamEntry,
   StreamWriter,
-} from '../../../shared/kinesis/stream-writer.ts';
+} from '../../../shared/adapters/kinesis/stream-writer.ts';
 
 class MemoryFirehose implements StreamWriter {
   lines: Array<Record<string, unknown>> = [];

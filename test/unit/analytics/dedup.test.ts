@@ -1,6 +1,6 @@
 import { accumulate } from '../../../shared/analytics/accumulate.ts';
 import { keepRecent } from '../../../shared/analytics/recent-ids.ts';
-import { emitRows } from '../../../shared/analytics/rows.ts';
+import { emitRows } from '../../../shared/analytics/metric-rows.ts';
 import { emptyState, nextPartState } from '../../../shared/analytics/window-state.ts';
 import { metricsOf, page, rejected, track, WINDOW } from './fixtures.ts';
 

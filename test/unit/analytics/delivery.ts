@@ -5,14 +5,14 @@ import {
   type MetricsRow,
   type ProductMetricsRow,
   type WindowKey,
-} from '../../../shared/analytics/rows.ts';
+} from '../../../shared/analytics/metric-rows.ts';
 import {
   emptyState,
   isStateTooLarge,
   nextPartState,
   type WindowState,
 } from '../../../shared/analytics/window-state.ts';
-import type { StreamRecord } from '../../../shared/events/clickstream-event.ts';
+import type { StreamRecord } from '../../../shared/event-contract/clickstream-event.ts';
 
 /**
  * Kinesis and Lambda as the aggregate function sees them, in miniature: records spread

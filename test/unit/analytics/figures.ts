@@ -1,5 +1,5 @@
 import { parseMoney } from '../../../shared/analytics/money.ts';
-import type { MetricsRow, ProductMetricsRow } from '../../../shared/analytics/rows.ts';
+import type { MetricsRow, ProductMetricsRow } from '../../../shared/analytics/metric-rows.ts';
 
 /**
  * A window's figures in a form jest compares exactly: Maps turned into key-sorted entry

@@ -2,9 +2,13 @@ import type {
   ClickstreamEvent,
   RejectedEvent,
   StreamRecord,
-} from '../../../shared/events/clickstream-event.ts';
+} from '../../../shared/event-contract/clickstream-event.ts';
 import { accumulate } from '../../../shared/analytics/accumulate.ts';
-import { emitRows, type EmittedRows, type WindowKey } from '../../../shared/analytics/rows.ts';
+import {
+  emitRows,
+  type EmittedRows,
+  type WindowKey,
+} from '../../../shared/analytics/metric-rows.ts';
 import { emptyState } from '../../../shared/analytics/window-state.ts';
 
 /** Records for the analytics tests: minimal envelopes, as the ingest API writes them. */

@@ -1,5 +1,5 @@
-import { funnelRates } from '../../../shared/analytics/rows.ts';
-import type { StreamRecord } from '../../../shared/events/clickstream-event.ts';
+import { funnelRates } from '../../../shared/analytics/metric-rows.ts';
+import type { StreamRecord } from '../../../shared/event-contract/clickstream-event.ts';
 import {
   identify,
   metricsOf,

@@ -3,7 +3,7 @@ import type {
   ClickstreamEvent,
   RejectedEvent,
   StreamRecord,
-} from '../../../shared/events/clickstream-event.ts';
+} from '../../../shared/event-contract/clickstream-event.ts';
 import { bump, FigureSums } from './figures.ts';
 
 /**

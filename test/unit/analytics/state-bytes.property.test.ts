@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { accumulate } from '../../../shared/analytics/accumulate.ts';
 import { emptyState, nextPartState, stateBytes } from '../../../shared/analytics/window-state.ts';
-import type { StreamRecord } from '../../../shared/events/clickstream-event.ts';
+import type { StreamRecord } from '../../../shared/event-contract/clickstream-event.ts';
 import { page, rejected } from './fixtures.ts';
 
 /**

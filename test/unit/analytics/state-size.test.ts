@@ -1,5 +1,5 @@
 import { accumulate } from '../../../shared/analytics/accumulate.ts';
-import { emitRows, type ProductMetricsRow } from '../../../shared/analytics/rows.ts';
+import { emitRows, type ProductMetricsRow } from '../../../shared/analytics/metric-rows.ts';
 import {
   emptyState,
   isStateTooLarge,
@@ -8,7 +8,7 @@ import {
   stateBytes,
   type WindowState,
 } from '../../../shared/analytics/window-state.ts';
-import type { StreamRecord } from '../../../shared/events/clickstream-event.ts';
+import type { StreamRecord } from '../../../shared/event-contract/clickstream-event.ts';
 import { page, track, WINDOW } from './fixtures.ts';
 
 const LAMBDA_STATE_CAP = 1_048_576;

@@ -1,5 +1,5 @@
-import { estimateCost, PROD_WORKLOAD, shardsFor, type Workload } from '#shared/cost/model';
-import { US_EAST_1 } from '#shared/cost/prices';
+import { estimateCost, PROD_WORKLOAD, shardsFor, type Workload } from '../../../tools/cost/model';
+import { US_EAST_1 } from '../../../tools/cost/prices';
 
 /**
  * One workload priced by hand: 100 events/s of 1 KiB, 10 events per request, a provisioned

@@ -4,7 +4,7 @@ import {
   toCountObject,
   toIsoTime,
   toMoney,
-} from '../../../shared/dashboard/cells.ts';
+} from '../../../shared/dashboard/figure-cells.ts';
 
 describe('reading result cells from any driver', () => {
   test.each<[string, unknown, number]>([

@@ -6,7 +6,7 @@ import { inlineScript } from '../../../shared/dashboard/page.ts';
 const installed = join(__dirname, '../../../node_modules/chart.js');
 
 describe('the bundled Chart.js', () => {
-  test('is exactly the installed UMD build (else: npx tsx shared/dashboard/generate-chart-asset.ts)', () => {
+  test('is exactly the installed UMD build (else: npx tsx tools/generate-chart-asset.ts)', () => {
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
       version: string;
     };

@@ -1,5 +1,5 @@
-import { loadDashboardConfig } from '../../../shared/dashboard/config.ts';
-import { ConfigError } from '../../../shared/errors.ts';
+import { loadDashboardConfig } from '../../../shared/config/dashboard-config.ts';
+import { ConfigError } from '../../../shared/runtime/errors.ts';
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:analytics-AbCdEf';
 

@@ -1,7 +1,7 @@
 import {
   RedshiftDataApiClient,
   type RedshiftDataApi,
-} from '../../../shared/warehouse/redshift-data-api.ts';
+} from '../../../shared/adapters/redshift-data-api/redshift-data-api.ts';
 
 /** RedshiftDataApiClient.statements(): sessionless reads, as the dashboard makes them. */
 function fakeApi(described: Record<string, unknown>) {

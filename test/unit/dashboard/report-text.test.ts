@@ -4,7 +4,7 @@ import {
   formatAmount,
   formatReport,
   table,
-} from '../../../shared/dashboard/report-text.ts';
+} from '../../../tools/report/report-text.ts';
 
 const window = (windowStart: string, byKind: number[], badEvents = 0): WindowFigures => ({
   windowStart,

@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { correctedEventTime, parseTimestamp } from '../../../shared/events/event-time.ts';
-import { describeIssues } from '../../../shared/events/reasons.ts';
-import { isoDateTime } from '../../../shared/events/segment-schema.ts';
-import { validateMessage } from '../../../shared/events/validate.ts';
+import { correctedEventTime, parseTimestamp } from '../../../shared/event-contract/event-time.ts';
+import { describeIssues } from '../../../shared/event-contract/reasons.ts';
+import { isoDateTime } from '../../../shared/event-contract/segment-schema.ts';
+import { validateMessage } from '../../../shared/event-contract/validate.ts';
 
 const RECEIVED = '2026-11-25T10:00:00.000Z';
 const receivedAtMs = Date.parse(RECEIVED);
 const ROOT = resolve(__dirname, '../../..');
-const VALIDATE_PATH = resolve(ROOT, 'shared/events/validate.ts');
+const VALIDATE_PATH = resolve(ROOT, 'shared/event-contract/validate.ts');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('correctedEventTime', () => {

@@ -3,9 +3,12 @@ import {
   ECOMMERCE_EVENTS,
   ecommercePropertySchemas,
   isCanonicalProperties,
-} from '../../../shared/events/ecommerce.ts';
-import { isCanonicalMessage, messageSchema } from '../../../shared/events/segment-schema.ts';
-import { parseJson } from '../../../shared/ingest/body.ts';
+} from '../../../shared/event-contract/ecommerce.ts';
+import {
+  isCanonicalMessage,
+  messageSchema,
+} from '../../../shared/event-contract/segment-schema.ts';
+import { parseJson } from '../../../shared/ingest/request-body.ts';
 
 /** Values on both sides of every rule the specs declare, mostly valid so the fast path is reached. */
 const mostly = <T>(valid: fc.Arbitrary<T>, ...invalid: Array<fc.Arbitrary<unknown>>) =>

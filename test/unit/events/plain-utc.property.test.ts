@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { isPlainUtcMillis } from '../../../shared/events/event-time.ts';
-import { matchesIsoDateTime } from '../../../shared/events/field-spec.ts';
-import { matchesIsoTime } from '../../../shared/warehouse/cells.ts';
+import { isPlainUtcMillis } from '../../../shared/event-contract/event-time.ts';
+import { matchesIsoDateTime } from '../../../shared/event-contract/field-spec.ts';
+import { matchesIsoTime } from '../../../shared/load/staged-cells.ts';
 
 /**
  * isPlainUtcMillis is the regex-free fast path of three checks: it must answer true only

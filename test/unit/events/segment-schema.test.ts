@@ -4,9 +4,12 @@ import {
   ecommercePropertySchemas,
   isEcommerceEvent,
   type EcommerceEventName,
-} from '../../../shared/events/ecommerce.ts';
-import { describeIssues } from '../../../shared/events/reasons.ts';
-import { batchEnvelopeSchema, messageSchema } from '../../../shared/events/segment-schema.ts';
+} from '../../../shared/event-contract/ecommerce.ts';
+import { describeIssues } from '../../../shared/event-contract/reasons.ts';
+import {
+  batchEnvelopeSchema,
+  messageSchema,
+} from '../../../shared/event-contract/segment-schema.ts';
 
 /** The human reasons a schema gives for an input; [] when it is valid. */
 function reasonsOf(schema: z.ZodType, input: unknown, prefix = ''): string[] {

@@ -1,10 +1,10 @@
-import { ECOMMERCE_EVENTS } from '../../../shared/events/ecommerce.ts';
-import type { BatchEnvelope, MessageType } from '../../../shared/events/segment-schema.ts';
+import { ECOMMERCE_EVENTS } from '../../../shared/event-contract/ecommerce.ts';
+import type { BatchEnvelope, MessageType } from '../../../shared/event-contract/segment-schema.ts';
 import {
   validateMessage,
   type ReceiptContext,
   type Validation,
-} from '../../../shared/events/validate.ts';
+} from '../../../shared/event-contract/validate.ts';
 
 const RECEIVED = '2026-11-25T10:00:00.000Z';
 

@@ -1,5 +1,5 @@
-import { ingestAnswer, RETRY_AFTER_SECONDS } from '../../../shared/ingest/answer.ts';
-import type { IngestResult, Rejection } from '../../../shared/ingest/ingest.ts';
+import { ingestAnswer, RETRY_AFTER_SECONDS } from '../../../shared/ingest/ingest-answer.ts';
+import type { IngestResult, Rejection } from '../../../shared/ingest/write-events.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 const PTEE = 'ProvisionedThroughputExceededException';

@@ -1,10 +1,10 @@
-import { AppError, UnauthorizedError } from '../../../shared/errors.ts';
+import { AppError, UnauthorizedError } from '../../../shared/runtime/errors.ts';
 import {
   assertWriteKey,
   WriteKeys,
   writeKeyFromAuthorization,
   writeKeyFromBody,
-} from '../../../shared/ingest/auth.ts';
+} from '../../../shared/ingest/write-keys.ts';
 
 const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
 const MALFORMED = 'Authorization must be HTTP Basic with the write key as the user name';

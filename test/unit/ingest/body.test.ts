@@ -2,9 +2,9 @@ import {
   BadRequestError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
-} from '../../../shared/errors.ts';
-import { SEGMENT_LIMITS } from '../../../shared/events/limits.ts';
-import { parseJson, readJsonBody, type RawBody } from '../../../shared/ingest/body.ts';
+} from '../../../shared/runtime/errors.ts';
+import { SEGMENT_LIMITS } from '../../../shared/event-contract/limits.ts';
+import { parseJson, readJsonBody, type RawBody } from '../../../shared/ingest/request-body.ts';
 
 const LIMIT = 1024;
 const read = (body: Partial<RawBody>, maxBytes = LIMIT) =>

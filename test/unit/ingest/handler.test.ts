@@ -1,10 +1,10 @@
 import { makeHandler } from '../../../functions/ingest/handler.ts';
-import { WriteKeys } from '../../../shared/ingest/auth.ts';
+import { WriteKeys } from '../../../shared/ingest/write-keys.ts';
 import type {
   EntryOutcome,
   StreamEntry,
   StreamWriter,
-} from '../../../shared/kinesis/stream-writer.ts';
+} from '../../../shared/adapters/kinesis/stream-writer.ts';
 import { apiRequest, lambdaContext } from '../../support/api-events.ts';
 
 class MemoryStream implements StreamWriter {

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { injectContextAndResetKeys } from '../../../shared/logger.ts';
+import { injectContextAndResetKeys } from '../../../shared/runtime/logger.ts';
 
 /**
  * The ingest's logger middleware keeps Powertools' promises (the Lambda context on every

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { MIB } from '../../../shared/events/limits.ts';
+import { MIB } from '../../../shared/event-contract/limits.ts';
 import {
   chunkForPutRecords,
   entryBytes,
   PUT_RECORDS_LIMITS,
   type ChunkLimits,
-} from '../../../shared/kinesis/chunk.ts';
-import type { StreamEntry } from '../../../shared/kinesis/stream-writer.ts';
+} from '../../../shared/adapters/kinesis/chunk.ts';
+import type { StreamEntry } from '../../../shared/adapters/kinesis/stream-writer.ts';
 
 // Shared buffers: the chunker only reads lengths, and a test of 5 MiB need not hold 5 copies.
 const buffers = new Map<number, Uint8Array>();

@@ -1,4 +1,4 @@
-import type { S3Notification } from '../../../shared/load/s3-objects.ts';
+import type { S3Notification } from '../../../shared/load/s3-notification.ts';
 import { lambdaContext } from '../../support/api-events.ts';
 
 /**

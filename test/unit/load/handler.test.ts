@@ -1,6 +1,6 @@
 import { makeHandler } from '../../../functions/load/handler.ts';
-import type { S3Notification } from '../../../shared/load/s3-objects.ts';
-import { logger } from '../../../shared/logger.ts';
+import type { S3Notification } from '../../../shared/load/s3-notification.ts';
+import { logger } from '../../../shared/runtime/logger.ts';
 import {
   stagingLoader,
   type LoadResult,
@@ -8,7 +8,7 @@ import {
   type ObjectLoader,
   type S3Object,
   type StagingWarehouse,
-} from '../../../shared/warehouse/load-object.ts';
+} from '../../../shared/load/load-object.ts';
 import { lambdaContext } from '../../support/api-events.ts';
 
 /** An S3 ObjectCreated notification, keys as S3 sends them (URL-encoded, '+' for a space). */

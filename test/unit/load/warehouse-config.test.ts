@@ -1,8 +1,8 @@
-import { ConfigError } from '../../../shared/errors.ts';
+import { ConfigError } from '../../../shared/runtime/errors.ts';
 import {
   loadWarehouseConfig,
   migrationWarehouseConfig,
-} from '../../../shared/warehouse/warehouse-config.ts';
+} from '../../../shared/config/load-config.ts';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:analytics-AbCdEf';
 const ROLE = 'arn:aws:iam::123456789012:role/clickstream-redshift-copy';

@@ -1,5 +1,5 @@
-import { makeBatchSender, IngestUnreachableError } from '../../../shared/simulator/batch-sender.ts';
-import type { WireMessage } from '../../../shared/simulator/corrupt.ts';
+import { makeBatchSender, IngestUnreachableError } from '../../../tools/simulator/batch-sender.ts';
+import type { WireMessage } from '../../../tools/simulator/corrupt.ts';
 
 const batch: WireMessage[] = ['a', 'b', 'b', 'c'].map((messageId) => ({
   messageId,

@@ -1,7 +1,7 @@
-import { DEFAULT_ABANDONMENT, type Abandonment } from '../../../shared/simulator/options.ts';
-import { Random } from '../../../shared/simulator/random.ts';
-import { walkSession } from '../../../shared/simulator/session.ts';
-import { newShopper } from '../../../shared/simulator/shoppers.ts';
+import { DEFAULT_ABANDONMENT, type Abandonment } from '../../../tools/simulator/options.ts';
+import { Random } from '../../../tools/simulator/seeded-random.ts';
+import { walkSession } from '../../../tools/simulator/session.ts';
+import { newShopper } from '../../../tools/simulator/shoppers.ts';
 
 const SESSIONS = 100_000;
 const abandonment: Abandonment = { ...DEFAULT_ABANDONMENT, afterProduct: 0.5 };

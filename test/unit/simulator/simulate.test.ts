@@ -1,8 +1,8 @@
-import { validateMessage } from '../../../shared/events/validate.ts';
-import { Ledger } from '../../../shared/simulator/ledger.ts';
-import { centsToDecimal } from '../../../shared/simulator/money.ts';
-import { SimulatorOptionsError, type SimulatorOptions } from '../../../shared/simulator/options.ts';
-import { simulate, type SimulatedMessage } from '../../../shared/simulator/simulate.ts';
+import { validateMessage } from '../../../shared/event-contract/validate.ts';
+import { Ledger } from '../../../tools/simulator/ledger.ts';
+import { centsToDecimal } from '../../../tools/simulator/cents.ts';
+import { SimulatorOptionsError, type SimulatorOptions } from '../../../tools/simulator/options.ts';
+import { simulate, type SimulatedMessage } from '../../../tools/simulator/simulate-shop.ts';
 
 const run = (options: Partial<SimulatorOptions> = {}): SimulatedMessage[] => [
   ...simulate({ seed: 42, rate: 10, events: 3_000, badRate: 0.1, duplicateRate: 0.05, ...options }),

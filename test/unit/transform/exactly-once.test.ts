@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { FirehoseInputRecord } from '../../../shared/transform/firehose.ts';
-import { aggregate } from '../../../shared/transform/kpl.ts';
+import type { FirehoseInputRecord } from '../../../shared/transform/firehose-transformation.ts';
+import { aggregate } from '../../../shared/kpl/deaggregate.ts';
 import { transformRecords } from '../../../shared/transform/transform-records.ts';
 import {
   inputRecord,

@@ -1,10 +1,13 @@
-import type { ClickstreamEvent, RejectedEvent } from '../../../shared/events/clickstream-event.ts';
+import type {
+  ClickstreamEvent,
+  RejectedEvent,
+} from '../../../shared/event-contract/clickstream-event.ts';
 import type {
   FirehoseInputRecord,
   FirehoseOutputRecord,
   FirehoseTransformationEvent,
-} from '../../../shared/transform/firehose.ts';
-import type { Row } from '../../../shared/transform/rows.ts';
+} from '../../../shared/transform/firehose-transformation.ts';
+import type { Row } from '../../../shared/transform/event-rows.ts';
 
 /** Real user agents, as browsers and crawlers send them. */
 export const UA = {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { FirehoseOutputRecord } from '../../../shared/transform/firehose.ts';
+import type { FirehoseOutputRecord } from '../../../shared/transform/firehose-transformation.ts';
 import { fitResponse } from '../../../shared/transform/response-limit.ts';
 import { decodedBase64 } from '../../../shared/transform/transform-records.ts';
 

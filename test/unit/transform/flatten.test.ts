@@ -3,7 +3,11 @@ import {
   fromRejectedEvent,
   toEventRow,
 } from '../../../shared/transform/flatten.ts';
-import { BAD_EVENT_COLUMNS, EVENT_COLUMNS, toNdjson } from '../../../shared/transform/rows.ts';
+import {
+  BAD_EVENT_COLUMNS,
+  EVENT_COLUMNS,
+  toNdjson,
+} from '../../../shared/transform/event-rows.ts';
 import { productViewed, rejected, UA } from './factories.ts';
 
 describe('toEventRow', () => {

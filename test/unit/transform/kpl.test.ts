@@ -7,8 +7,8 @@ import {
   KPL_MAGIC,
   KplAggregationError,
   type UserRecord,
-} from '../../../shared/transform/kpl.ts';
-import { encodeVarint, ProtoReader, ProtobufError } from '../../../shared/transform/protobuf.ts';
+} from '../../../shared/kpl/deaggregate.ts';
+import { encodeVarint, ProtoReader, ProtobufError } from '../../../shared/kpl/protobuf.ts';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
 const md5 = (body: Uint8Array) => new Uint8Array(createHash('md5').update(body).digest());

@@ -1,8 +1,8 @@
 import {
   MAX_RESPONSE_BYTES,
   type FirehoseOutputRecord,
-} from '../../../shared/transform/firehose.ts';
-import { aggregate } from '../../../shared/transform/kpl.ts';
+} from '../../../shared/transform/firehose-transformation.ts';
+import { aggregate } from '../../../shared/kpl/deaggregate.ts';
 import { fitResponse, recordBytes } from '../../../shared/transform/response-limit.ts';
 import { transformRecords } from '../../../shared/transform/transform-records.ts';
 import { inputRecord, json, productViewed, rowsOf, transformationEvent } from './factories.ts';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateMessage } from '../../../shared/events/validate.ts';
+import { validateMessage } from '../../../shared/event-contract/validate.ts';
 import { TEST_ANONYMOUS_ID_PREFIX } from '../../../shared/transform/bots.ts';
 import type {
   FirehoseInputRecord,
   TransformationResult,
-} from '../../../shared/transform/firehose.ts';
-import { aggregate, KPL_MAGIC } from '../../../shared/transform/kpl.ts';
-import type { BadEventRow, EventRow, Row } from '../../../shared/transform/rows.ts';
+} from '../../../shared/transform/firehose-transformation.ts';
+import { aggregate, KPL_MAGIC } from '../../../shared/kpl/deaggregate.ts';
+import type { BadEventRow, EventRow, Row } from '../../../shared/transform/event-rows.ts';
 import {
   InvalidTransformationEventError,
   transformRecords,

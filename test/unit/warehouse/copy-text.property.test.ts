@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { eventsCopyText, parseObject } from '../../../shared/warehouse/parse-object.ts';
-import { copyTextChunks } from '../../../shared/warehouse/postgres-staging.ts';
-import { loadedColumns, TABLES } from '../../../shared/warehouse/tables.ts';
+import { eventsCopyText, parseObject } from '../../../shared/load/parse-object.ts';
+import { copyTextChunks } from '../../../shared/load/postgres-staging.ts';
+import { loadedColumns, TABLES } from '../../../shared/warehouse-schema/tables.ts';
 
 /**
  * The fast path of the Postgres-family load against the slow one it stands for: an events

@@ -1,7 +1,7 @@
-import { EVENT_COLUMNS } from '../../../shared/transform/rows.ts';
-import { ident, postgres, redshift } from '../../../shared/warehouse/dialect.ts';
-import { TABLES } from '../../../shared/warehouse/tables.ts';
-import { viewStatements } from '../../../shared/warehouse/views.ts';
+import { EVENT_COLUMNS } from '../../../shared/transform/event-rows.ts';
+import { ident, postgres, redshift } from '../../../shared/warehouse-schema/dialect.ts';
+import { TABLES } from '../../../shared/warehouse-schema/tables.ts';
+import { viewStatements } from '../../../shared/warehouse-schema/views.ts';
 
 /** Column names of a CREATE TABLE, in order. */
 const columnsOf = (ddl: string) =>

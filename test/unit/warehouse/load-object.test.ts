@@ -1,10 +1,10 @@
-import type { StagedRow } from '../../../shared/warehouse/cells.ts';
+import type { StagedRow } from '../../../shared/load/staged-cells.ts';
 import {
   loadObject,
   type LoadTransaction,
   type StagingWarehouse,
-} from '../../../shared/warehouse/load-object.ts';
-import type { TableSpec } from '../../../shared/warehouse/tables.ts';
+} from '../../../shared/load/load-object.ts';
+import type { TableSpec } from '../../../shared/warehouse-schema/tables.ts';
 
 /** Records the orchestration's calls; `loaded` and `claimable` script the loads table. */
 class FakeWarehouse implements StagingWarehouse {

@@ -1,11 +1,11 @@
-import { postgres } from '../../../shared/warehouse/dialect.ts';
+import { postgres } from '../../../shared/warehouse-schema/dialect.ts';
 import {
   MIGRATIONS,
   MigrationOrderError,
   migrate,
   type Migration,
-} from '../../../shared/warehouse/migrations.ts';
-import type { SqlExecutor, SqlValue } from '../../../shared/warehouse/sql-executor.ts';
+} from '../../../shared/warehouse-schema/migrations.ts';
+import type { SqlExecutor, SqlValue } from '../../../shared/adapters/postgres/sql-executor.ts';
 
 /**
  * A database that understands just the migration bookkeeping: it remembers applied

@@ -1,6 +1,6 @@
-import { MAX_BAD_PAYLOAD_CHARS, parseObject } from '../../../shared/warehouse/parse-object.ts';
-import { copyField, copyTextChunks } from '../../../shared/warehouse/postgres-staging.ts';
-import { isIsoTime } from '../../../shared/warehouse/cells.ts';
+import { MAX_BAD_PAYLOAD_CHARS, parseObject } from '../../../shared/load/parse-object.ts';
+import { copyField, copyTextChunks } from '../../../shared/load/postgres-staging.ts';
+import { isIsoTime } from '../../../shared/load/staged-cells.ts';
 
 const event = (id: string, extra: Record<string, unknown> = {}) => ({
   row_kind: 'event',

@@ -11,8 +11,8 @@ import {
   RedshiftObjectLoader,
   RedshiftStatementError,
   type DataApiTarget,
-} from '../../../shared/warehouse/redshift-data-api.ts';
-import { redshiftDataApi } from '../../../shared/warehouse/redshift-data-api-adapter.ts';
+} from '../../../shared/adapters/redshift-data-api/redshift-data-api.ts';
+import { redshiftDataApi } from '../../../shared/adapters/redshift-data-api/redshift-data-client.ts';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:analytics-AbCdEf';
 const serverless: DataApiTarget = {

@@ -4,8 +4,8 @@ import {
   RedshiftStatementError,
   type DescribeStatementOutput,
   type RedshiftDataApi,
-} from '../../../shared/warehouse/redshift-data-api.ts';
-import { redshiftLoadStatements } from '../../../shared/warehouse/redshift-load.ts';
+} from '../../../shared/adapters/redshift-data-api/redshift-data-api.ts';
+import { redshiftLoadStatements } from '../../../shared/load/redshift-load-sql.ts';
 
 /** A scripted Data API: each statement id answers its list of DescribeStatement outputs in turn. */
 class FakeDataApi implements RedshiftDataApi {

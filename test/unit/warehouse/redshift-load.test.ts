@@ -3,7 +3,7 @@ import {
   jsonPathsFor,
   redshiftLoadStatements,
   type RedshiftLoadConfig,
-} from '../../../shared/warehouse/redshift-load.ts';
+} from '../../../shared/load/redshift-load-sql.ts';
 
 const config: RedshiftLoadConfig = {
   bucket: 'clickstream-prod',

@@ -1,0 +1,19 @@
+import * as z from 'zod';
+import { awsEnv, commaList, optionalEndpoint, parseEnv } from './parse-env.ts';
+
+const ingestEnv = z.object({
+  ...awsEnv,
+  STREAM_NAME: z.string().min(1, { error: 'the Kinesis stream to write to' }),
+  INGEST_WRITE_KEYS: commaList.refine((keys) => keys.length > 0, {
+    error: 'give at least one write key (comma-separated)',
+  }),
+  KINESIS_ENDPOINT: optionalEndpoint,
+  /** Time allowed for PutRecords retries within one request. */
+  INGEST_RETRY_BUDGET_MS: z.coerce.number().int().min(0).max(25_000).default(3_000),
+});
+
+export type IngestConfig = z.infer<typeof ingestEnv>;
+
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  return parseEnv(ingestEnv, env);
+}

@@ -1,0 +1,153 @@
+import type { Dialect } from './dialect.ts';
+
+/**
+ * Read models over the loaded tables, in SQL that PostgreSQL and Redshift both run (window
+ * functions with explicit frames, CTEs, BOOL_OR/BOOL_AND); only the JSON unnesting of
+ * per-currency money comes from the dialect.
+ *
+ * The metrics tables hold one row per (window, shard, part): every figure is a count or a
+ * sum, so a window's totals are SUMs over shards and parts (shared/analytics/metric-rows.ts).
+ * Money stays per currency: adding euros to dollars means nothing, so revenue has its own
+ * views with a currency column rather than a single number on the count views.
+ */
+
+/**
+ * 003: the minute views also carry `revenue` and its `currency`, as dashboards expect one
+ * figure per minute: the sum when every order of that minute (or product-minute) is in one
+ * currency, NULL when currencies are mixed, where revenue_minute has the per-currency sums.
+ */
+export function singleCurrencyRevenueStatements(): string[] {
+  return [
+    'DROP VIEW metrics_minute',
+    `CREATE VIEW metrics_minute AS
+WITH counts AS (
+  SELECT window_start,
+    MAX(window_end) AS window_end,
+    SUM(events) AS events,
+    SUM(rejected_events) AS rejected_events,
+    SUM(product_views) AS views,
+    SUM(cart_adds) AS add_to_carts,
+    SUM(cart_removes) AS cart_removes,
+    SUM(checkouts_started) AS checkouts,
+    SUM(orders) AS orders,
+    SUM(refunds) AS refunds,
+    SUM(active_users) AS active_users,
+    BOOL_AND(active_users_exact) AS active_users_exact,
+    COUNT(DISTINCT shard_id) AS shards
+  FROM metrics
+  GROUP BY window_start
+), money AS (
+  SELECT window_start, COUNT(*) AS currencies, MAX(currency) AS currency, SUM(revenue) AS revenue
+  FROM revenue_minute
+  GROUP BY window_start
+)
+SELECT counts.*,
+  CASE WHEN money.currencies = 1 THEN money.revenue END AS revenue,
+  CASE WHEN money.currencies = 1 THEN money.currency END AS currency
+FROM counts LEFT JOIN money ON money.window_start = counts.window_start`,
+    'DROP VIEW product_metrics_minute',
+    `CREATE VIEW product_metrics_minute AS
+WITH counts AS (
+  SELECT window_start, product_id,
+    SUM(views) AS views,
+    SUM(adds) AS add_to_carts,
+    SUM(removes) AS removes,
+    SUM(purchases) AS purchases
+  FROM product_metrics
+  GROUP BY window_start, product_id
+), money AS (
+  SELECT window_start, product_id, COUNT(*) AS currencies, MAX(currency) AS currency,
+    SUM(revenue) AS revenue
+  FROM product_revenue_minute
+  GROUP BY window_start, product_id
+)
+SELECT counts.*,
+  CASE WHEN money.currencies = 1 THEN money.revenue END AS revenue,
+  CASE WHEN money.currencies = 1 THEN money.currency END AS currency
+FROM counts LEFT JOIN money
+  ON money.window_start = counts.window_start AND money.product_id = counts.product_id`,
+  ];
+}
+
+/** Visitors' sessions end after this much inactivity (the usual web-analytics default). */
+export const SESSION_GAP_MINUTES = 30;
+
+export function viewStatements(dialect: Dialect): string[] {
+  const revenue = dialect.eachMoney('m', 'revenue_by_currency');
+  const productRevenue = dialect.eachMoney('p', 'revenue_by_currency');
+  return [
+    `CREATE VIEW metrics_minute AS
+SELECT window_start,
+  MAX(window_end) AS window_end,
+  SUM(events) AS events,
+  SUM(rejected_events) AS rejected_events,
+  SUM(product_views) AS views,
+  SUM(cart_adds) AS add_to_carts,
+  SUM(cart_removes) AS cart_removes,
+  SUM(checkouts_started) AS checkouts,
+  SUM(orders) AS orders,
+  SUM(refunds) AS refunds,
+  SUM(active_users) AS active_users,
+  BOOL_AND(active_users_exact) AS active_users_exact,
+  COUNT(DISTINCT shard_id) AS shards
+FROM metrics
+GROUP BY window_start`,
+    `CREATE VIEW revenue_minute AS
+SELECT m.window_start, ${revenue.key} AS currency, SUM(${revenue.amount}) AS revenue
+FROM metrics m ${revenue.join}
+GROUP BY m.window_start, ${revenue.key}`,
+    `CREATE VIEW product_metrics_minute AS
+SELECT window_start, product_id,
+  SUM(views) AS views,
+  SUM(adds) AS add_to_carts,
+  SUM(removes) AS removes,
+  SUM(purchases) AS purchases
+FROM product_metrics
+GROUP BY window_start, product_id`,
+    `CREATE VIEW product_revenue_minute AS
+SELECT p.window_start, p.product_id, ${productRevenue.key} AS currency,
+  SUM(${productRevenue.amount}) AS revenue
+FROM product_metrics p ${productRevenue.join}
+GROUP BY p.window_start, p.product_id, ${productRevenue.key}`,
+    sessionsView(),
+  ];
+}
+
+/**
+ * Sessionisation: a visitor's event starts a new session when it is their first, or comes
+ * more than the gap after their previous event; a running SUM of those starts numbers the
+ * sessions. Ties on event_time are broken by event_id so the numbering is deterministic.
+ */
+function sessionsView(): string {
+  const order = 'PARTITION BY anonymous_id ORDER BY event_time, event_id';
+  return `CREATE VIEW sessions AS
+WITH marked AS (
+  SELECT anonymous_id, user_id, event_id, event_time, event_type, event_name, product_id,
+    COALESCE(revenue, total) AS order_revenue,
+    CASE
+      WHEN LAG(event_time) OVER (${order}) IS NULL THEN 1
+      WHEN event_time > LAG(event_time) OVER (${order}) + INTERVAL '${SESSION_GAP_MINUTES} minutes' THEN 1
+      ELSE 0
+    END AS starts_session
+  FROM events
+  WHERE anonymous_id IS NOT NULL
+),
+numbered AS (
+  SELECT marked.*,
+    SUM(starts_session) OVER (${order} ROWS UNBOUNDED PRECEDING) AS session_number
+  FROM marked
+)
+SELECT anonymous_id,
+  session_number,
+  anonymous_id || ':' || CAST(session_number AS VARCHAR(20)) AS session_id,
+  MAX(user_id) AS user_id,
+  MIN(event_time) AS session_start,
+  MAX(event_time) AS session_end,
+  COUNT(*) AS events,
+  SUM(CASE WHEN event_type = 'page' THEN 1 ELSE 0 END) AS pages,
+  COUNT(DISTINCT CASE WHEN event_name = 'Product Viewed' THEN product_id END) AS products_viewed,
+  BOOL_OR(event_name = 'Order Completed') AS converted,
+  COALESCE(SUM(CASE WHEN event_name = 'Order Completed' THEN order_revenue END), 0) AS revenue
+FROM numbered
+GROUP BY anonymous_id, session_number`;
+}
