@@ -1,7 +1,6 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
 import {
   aggregateWindow,
   type AggregateDeps,
@@ -9,7 +8,7 @@ import {
   type TumblingWindowOutput,
 } from '#shared/analytics/aggregate-window';
 import { awsClientConfig } from '#shared/runtime/aws-client-config';
-import { awsEnv, optionalEndpoint, parseEnv } from '#shared/config/parse-env';
+import { loadAggregateConfig } from '#shared/config/aggregate-config';
 import { firehoseWriter } from '#shared/adapters/firehose/firehose-writer';
 import { logger } from '#shared/runtime/logger';
 
@@ -20,23 +19,18 @@ export function makeHandler(deps: AggregateDeps) {
     .handler((event) => aggregateWindow(event, deps));
 }
 
-const config = parseEnv(
-  z.object({
-    ...awsEnv,
-    METRICS_DELIVERY_STREAM: z
-      .string()
-      .min(1, { error: 'the Firehose delivery stream for metrics' }),
-    FIREHOSE_ENDPOINT: optionalEndpoint,
-    METRICS_RETRY_BUDGET_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
-  }),
-);
+const config = loadAggregateConfig();
 const firehose = new FirehoseClient(
   awsClientConfig({ region: config.AWS_REGION, endpoint: config.FIREHOSE_ENDPOINT }),
 );
 
 export const handler = makeHandler({
   metrics: firehoseWriter(firehose, config.METRICS_DELIVERY_STREAM),
-  retry: { budgetMs: config.METRICS_RETRY_BUDGET_MS, baseDelayMs: 100, maxDelayMs: 2_000 },
+  retry: {
+    budgetMs: config.METRICS_RETRY_BUDGET_MS,
+    baseDelayMs: config.METRICS_RETRY_BASE_DELAY_MS,
+    maxDelayMs: config.METRICS_RETRY_MAX_DELAY_MS,
+  },
   onPoison: (sequenceNumber, reason) => logger.warn('poison record', { sequenceNumber, reason }),
   onEmit: (rows) =>
     logger.info('window emitted', {

@@ -2,7 +2,6 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import pg from 'pg';
 import { awsClientConfig } from '#shared/runtime/aws-client-config';
 import { chartJsSource } from '#shared/dashboard/chart-js';
 import { loadDashboardConfig } from '#shared/config/dashboard-config';
@@ -13,9 +12,11 @@ import {
   handleDashboardRequest,
   type DashboardDeps,
 } from '#shared/dashboard/handle-dashboard-request';
+import { lowerCaseHeaders } from '#shared/runtime/http-headers';
 import { httpErrorHandler } from '#shared/runtime/http-error-handler';
 import type { HttpResponse } from '#shared/runtime/http-responses';
 import { logger } from '#shared/runtime/logger';
+import { createPgPool } from '#shared/adapters/postgres/pg-pool';
 import { poolExecutor } from '#shared/adapters/postgres/pg-executor';
 import { RedshiftDataApiClient } from '#shared/adapters/redshift-data-api/redshift-data-api';
 import { redshiftDataApi } from '#shared/adapters/redshift-data-api/redshift-data-client';
@@ -27,11 +28,12 @@ export function makeHandler(deps: DashboardDeps) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrorHandler(logger))
     .handler((event) => {
-      const headers: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(event.headers ?? {}))
-        headers[name.toLowerCase()] = value;
       return handleDashboardRequest(
-        { path: event.rawPath, headers, query: event.queryStringParameters ?? {} },
+        {
+          path: event.rawPath,
+          headers: lowerCaseHeaders(event.headers),
+          query: event.queryStringParameters ?? {},
+        },
         deps,
       );
     });
@@ -43,19 +45,17 @@ function warehouseExecutor(): SqlExecutor {
   const warehouse = config.warehouse;
   if (warehouse.dialect === 'redshift') {
     const client = new RedshiftDataClient({ ...awsClientConfig(warehouse), maxAttempts: 3 });
-    // Each read its own statement (no session to expire); a page refresh waits at most 8 s.
-    return new RedshiftDataApiClient(redshiftDataApi(client), warehouse.target, {
-      timeoutMs: 8_000,
-      maxDelayMs: 500,
-    }).statements();
+    // Each read its own statement (no session to expire); a page refresh waits at most
+    // redshiftRead.timeoutMs.
+    return new RedshiftDataApiClient(
+      redshiftDataApi(client),
+      warehouse.target,
+      config.redshiftRead,
+    ).statements();
   }
-  const pool = new pg.Pool({
-    connectionString: warehouse.url,
-    max: 3,
-    idleTimeoutMillis: 10_000,
-    connectionTimeoutMillis: 3_000,
-  });
-  pool.on('error', (error) => logger.warn('idle warehouse connection closed', { error }));
+  const pool = createPgPool(warehouse.url, config.pool, (error) =>
+    logger.warn('idle warehouse connection closed', { error }),
+  );
   return poolExecutor(pool);
 }
 

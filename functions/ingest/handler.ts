@@ -2,6 +2,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { awsClientConfig } from '#shared/runtime/aws-client-config';
+import { lowerCaseHeaders } from '#shared/runtime/http-headers';
 import { httpErrorHandler } from '#shared/runtime/http-error-handler';
 import type { HttpResponse } from '#shared/runtime/http-responses';
 import { WriteKeys } from '#shared/ingest/write-keys';
@@ -17,7 +18,7 @@ export function makeHandler(deps: IngestUseCaseDeps) {
     .use(injectContextAndResetKeys(logger))
     .use(httpErrorHandler(logger))
     .handler((event) => {
-      const headers = lowerCaseKeys(event.headers);
+      const headers = lowerCaseHeaders(event.headers);
       return handleIngestRequest(
         {
           path: event.rawPath,
@@ -30,18 +31,6 @@ export function makeHandler(deps: IngestUseCaseDeps) {
         deps,
       );
     });
-}
-
-function lowerCaseKeys(
-  headers: APIGatewayProxyEventV2['headers'] | undefined,
-): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  if (headers === undefined) return out;
-  // for...in rather than Object.entries: no pair arrays for every header of every request.
-  for (const name in headers) {
-    if (Object.hasOwn(headers, name)) out[name.toLowerCase()] = headers[name];
-  }
-  return out;
 }
 
 function logResult(result: IngestResult): void {
@@ -61,6 +50,10 @@ const kinesis = new KinesisClient(
 export const handler = makeHandler({
   writer: kinesisStreamWriter(kinesis, config.STREAM_NAME),
   writeKeys: new WriteKeys(config.INGEST_WRITE_KEYS),
-  retry: { budgetMs: config.INGEST_RETRY_BUDGET_MS, baseDelayMs: 50, maxDelayMs: 1_000 },
+  retry: {
+    budgetMs: config.INGEST_RETRY_BUDGET_MS,
+    baseDelayMs: config.INGEST_RETRY_BASE_DELAY_MS,
+    maxDelayMs: config.INGEST_RETRY_MAX_DELAY_MS,
+  },
   onResult: logResult,
 });

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigError } from '../runtime/errors.ts';
+import type { PoolSettings } from '../adapters/postgres/pg-pool.ts';
 import type { DataApiTarget } from '../adapters/redshift-data-api/redshift-data-api.ts';
 
 /**
@@ -25,6 +26,10 @@ export interface DashboardConfig {
   readKeys: string[];
   refreshSeconds: number;
   warehouse: DashboardWarehouse;
+  /** The pg pool, for the postgres dialect. */
+  pool: PoolSettings;
+  /** How long one Redshift read may take (a page refresh waits at most this), and its polling. */
+  redshiftRead: { timeoutMs: number; maxDelayMs: number };
 }
 
 /** '' counts as unset: serverless.yml renders a missing stage parameter as an empty string. */
@@ -33,6 +38,10 @@ const optional = z.pipe(
   z.transform((value) => (value ? value : undefined)),
 );
 const required = (what: string) => z.string({ error: what }).check(z.minLength(1, what));
+
+/** A whole number in [min, max], with a default. */
+const whole = (min: number, max: number, fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 
 const env = z.object({
   DASHBOARD_READ_KEYS: z
@@ -47,6 +56,11 @@ const env = z.object({
     )
     .check(z.minLength(1, 'at least one read key, comma-separated')),
   DASHBOARD_REFRESH_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(3600)), 5),
+  DASHBOARD_POOL_MAX: whole(1, 20, 3),
+  WAREHOUSE_IDLE_TIMEOUT_MS: whole(0, 600_000, 10_000),
+  DASHBOARD_CONNECT_TIMEOUT_MS: whole(100, 29_000, 3_000),
+  DASHBOARD_READ_TIMEOUT_MS: whole(100, 29_000, 8_000),
+  DASHBOARD_READ_POLL_MAX_DELAY_MS: whole(10, 5_000, 500),
   WAREHOUSE_DIALECT: z._default(
     z.enum(['postgres', 'redshift'], { error: "'postgres' (the default) or 'redshift'" }),
     'postgres',
@@ -106,6 +120,15 @@ export function loadDashboardConfig(source: NodeJS.ProcessEnv = process.env): Da
   return {
     readKeys: parsed.DASHBOARD_READ_KEYS,
     refreshSeconds: parsed.DASHBOARD_REFRESH_SECONDS,
+    pool: {
+      max: parsed.DASHBOARD_POOL_MAX,
+      idleTimeoutMs: parsed.WAREHOUSE_IDLE_TIMEOUT_MS,
+      connectTimeoutMs: parsed.DASHBOARD_CONNECT_TIMEOUT_MS,
+    },
+    redshiftRead: {
+      timeoutMs: parsed.DASHBOARD_READ_TIMEOUT_MS,
+      maxDelayMs: parsed.DASHBOARD_READ_POLL_MAX_DELAY_MS,
+    },
     warehouse:
       parsed.WAREHOUSE_DIALECT === 'postgres'
         ? { dialect: 'postgres', url: parse(postgresEnv, source).WAREHOUSE_URL }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { awsEnv, commaList, optionalEndpoint, parseEnv } from './parse-env.ts';
 
+/** The ingest function's configuration, parsed once at cold start (README: Configuration). */
 const ingestEnv = z.object({
   ...awsEnv,
   STREAM_NAME: z.string().min(1, { error: 'the Kinesis stream to write to' }),
@@ -10,6 +11,10 @@ const ingestEnv = z.object({
   KINESIS_ENDPOINT: optionalEndpoint,
   /** Time allowed for PutRecords retries within one request. */
   INGEST_RETRY_BUDGET_MS: z.coerce.number().int().min(0).max(25_000).default(3_000),
+  /** The first backoff before a PutRecords retry; doubles per attempt, with full jitter. */
+  INGEST_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).max(5_000).default(50),
+  /** The longest backoff between two PutRecords attempts. */
+  INGEST_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).max(25_000).default(1_000),
 });
 
 export type IngestConfig = z.infer<typeof ingestEnv>;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { awsEnv, optionalEndpoint, parseEnv } from './parse-env.ts';
 import type { DataApiTarget } from '../adapters/redshift-data-api/redshift-data-api.ts';
 import type { RedshiftLoadConfig } from '../load/redshift-load-sql.ts';
+import type { PoolSettings } from '../adapters/postgres/pg-pool.ts';
 
 /**
  * Which warehouse the load function (and `npm run migrate`) talks to, parsed once from the
@@ -157,4 +158,39 @@ export function migrationWarehouseConfig(
   const { WAREHOUSE_DIALECT } = parseEnv(dialectEnv, env);
   if (WAREHOUSE_DIALECT === 'postgres') return postgresConnection(env);
   return redshiftConnection(parseEnv(redshiftTargetEnv, env));
+}
+
+const loadFunctionEnv = z.object({
+  ...awsEnv,
+  /** The local S3 stand-in; unset on AWS. Only the Postgres path reads objects itself. */
+  S3_ENDPOINT: optionalEndpoint,
+  /** Connections one warehouse pool may hold (one load runs at a time per instance). */
+  WAREHOUSE_POOL_MAX: z.coerce.number().int().min(1).max(20).default(2),
+  /** An idle warehouse connection is closed after this long. */
+  WAREHOUSE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** How long to wait for a warehouse connection before the invocation fails (and is retried). */
+  WAREHOUSE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+});
+
+/** The load function's whole configuration: the warehouse, and how it reaches S3 and the pool. */
+export interface LoadFunctionConfig {
+  warehouse: WarehouseConfig;
+  region: string;
+  s3Endpoint: string | undefined;
+  pool: PoolSettings;
+}
+
+export function loadLoadFunctionConfig(env: NodeJS.ProcessEnv = process.env): LoadFunctionConfig {
+  const warehouse = loadWarehouseConfig(env);
+  const parsed = parseEnv(loadFunctionEnv, env);
+  return {
+    warehouse,
+    region: parsed.AWS_REGION,
+    s3Endpoint: parsed.S3_ENDPOINT,
+    pool: {
+      max: parsed.WAREHOUSE_POOL_MAX,
+      idleTimeoutMs: parsed.WAREHOUSE_IDLE_TIMEOUT_MS,
+      connectTimeoutMs: parsed.WAREHOUSE_CONNECT_TIMEOUT_MS,
+    },
+  };
 }

@@ -13,6 +13,7 @@ const COPIED = [
   'functions',
   'shared',
   'offline',
+  'tools',
 ];
 
 const INHERITED_NOT =

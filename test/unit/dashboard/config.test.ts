@@ -14,7 +14,28 @@ describe('dashboard configuration', () => {
       readKeys: ['k1', 'k2'],
       refreshSeconds: 5,
       warehouse: { dialect: 'postgres', url: 'postgres://u@h:5439/analytics' },
+      pool: { max: 3, idleTimeoutMs: 10_000, connectTimeoutMs: 3_000 },
+      redshiftRead: { timeoutMs: 8_000, maxDelayMs: 500 },
     });
+  });
+
+  test('pool and read tunables come from the environment, and out-of-range ones are refused', () => {
+    const config = loadDashboardConfig({
+      DASHBOARD_READ_KEYS: 'k',
+      WAREHOUSE_URL: 'postgres://u@h:5439/analytics',
+      DASHBOARD_POOL_MAX: '5',
+      DASHBOARD_CONNECT_TIMEOUT_MS: '1500',
+      DASHBOARD_READ_TIMEOUT_MS: '20000',
+    });
+    expect(config.pool).toEqual({ max: 5, idleTimeoutMs: 10_000, connectTimeoutMs: 1_500 });
+    expect(config.redshiftRead).toEqual({ timeoutMs: 20_000, maxDelayMs: 500 });
+    expect(() =>
+      loadDashboardConfig({
+        DASHBOARD_READ_KEYS: 'k',
+        WAREHOUSE_URL: 'postgres://u@h:5439/analytics',
+        DASHBOARD_READ_TIMEOUT_MS: '60000',
+      }),
+    ).toThrow(/DASHBOARD_READ_TIMEOUT_MS/);
   });
 
   test('redshift: a workgroup with a secret', () => {
@@ -39,6 +60,8 @@ describe('dashboard configuration', () => {
         endpoint: undefined,
         target: { Database: 'dev', WorkgroupName: 'analytics', SecretArn: SECRET },
       },
+      pool: { max: 3, idleTimeoutMs: 10_000, connectTimeoutMs: 3_000 },
+      redshiftRead: { timeoutMs: 8_000, maxDelayMs: 500 },
     });
   });
 

@@ -1,0 +1,28 @@
+import pg from 'pg';
+
+/** The settings of a pg pool, from the function's configuration. */
+export interface PoolSettings {
+  max: number;
+  idleTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+/**
+ * The one way a function opens a warehouse pool: the settings come from its configuration,
+ * and an idle connection the server closes (a restart, an idle timeout) is logged instead of
+ * crashing the process, as pg's Pool otherwise would with an unhandled 'error' event.
+ */
+export function createPgPool(
+  url: string,
+  settings: PoolSettings,
+  onIdleError: (error: Error) => void,
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: settings.max,
+    idleTimeoutMillis: settings.idleTimeoutMs,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+  });
+  pool.on('error', onIdleError);
+  return pool;
+}
