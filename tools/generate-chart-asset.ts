@@ -12,8 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 
-export const CHART_JS_SOURCE = join(__dirname, '../../node_modules/chart.js/dist/chart.umd.min.js');
-const TARGET = join(__dirname, 'chart-js-asset.generated.ts');
+export const CHART_JS_SOURCE = join(__dirname, '../node_modules/chart.js/dist/chart.umd.min.js');
+const TARGET = join(__dirname, '../shared/dashboard/chart-js-asset.generated.ts');
 
 export function chartJsVersion(): string {
   const manifest = readFileSync(join(CHART_JS_SOURCE, '../../package.json'), 'utf8');

@@ -11,73 +11,8 @@ import type { Dialect } from './dialect.ts';
  * views with a currency column rather than a single number on the count views.
  */
 
-/**
- * 003: the minute views also carry `revenue` and its `currency`, as dashboards expect one
- * figure per minute: the sum when every order of that minute (or product-minute) is in one
- * currency, NULL when currencies are mixed, where revenue_minute has the per-currency sums.
- */
-export function singleCurrencyRevenueStatements(): string[] {
-  return [
-    'DROP VIEW metrics_minute',
-    `CREATE VIEW metrics_minute AS
-WITH counts AS (
-  SELECT window_start,
-    MAX(window_end) AS window_end,
-    SUM(events) AS events,
-    SUM(rejected_events) AS rejected_events,
-    SUM(product_views) AS views,
-    SUM(cart_adds) AS add_to_carts,
-    SUM(cart_removes) AS cart_removes,
-    SUM(checkouts_started) AS checkouts,
-    SUM(orders) AS orders,
-    SUM(refunds) AS refunds,
-    SUM(active_users) AS active_users,
-    BOOL_AND(active_users_exact) AS active_users_exact,
-    COUNT(DISTINCT shard_id) AS shards
-  FROM metrics
-  GROUP BY window_start
-), money AS (
-  SELECT window_start, COUNT(*) AS currencies, MAX(currency) AS currency, SUM(revenue) AS revenue
-  FROM revenue_minute
-  GROUP BY window_start
-)
-SELECT counts.*,
-  CASE WHEN money.currencies = 1 THEN money.revenue END AS revenue,
-  CASE WHEN money.currencies = 1 THEN money.currency END AS currency
-FROM counts LEFT JOIN money ON money.window_start = counts.window_start`,
-    'DROP VIEW product_metrics_minute',
-    `CREATE VIEW product_metrics_minute AS
-WITH counts AS (
-  SELECT window_start, product_id,
-    SUM(views) AS views,
-    SUM(adds) AS add_to_carts,
-    SUM(removes) AS removes,
-    SUM(purchases) AS purchases
-  FROM product_metrics
-  GROUP BY window_start, product_id
-), money AS (
-  SELECT window_start, product_id, COUNT(*) AS currencies, MAX(currency) AS currency,
-    SUM(revenue) AS revenue
-  FROM product_revenue_minute
-  GROUP BY window_start, product_id
-)
-SELECT counts.*,
-  CASE WHEN money.currencies = 1 THEN money.revenue END AS revenue,
-  CASE WHEN money.currencies = 1 THEN money.currency END AS currency
-FROM counts LEFT JOIN money
-  ON money.window_start = counts.window_start AND money.product_id = counts.product_id`,
-  ];
-}
-
-/** Visitors' sessions end after this much inactivity (the usual web-analytics default). */
-export const SESSION_GAP_MINUTES = 30;
-
-export function viewStatements(dialect: Dialect): string[] {
-  const revenue = dialect.eachMoney('m', 'revenue_by_currency');
-  const productRevenue = dialect.eachMoney('p', 'revenue_by_currency');
-  return [
-    `CREATE VIEW metrics_minute AS
-SELECT window_start,
+/** A minute's counts over every shard and part: what metrics_minute has shown since 002. */
+const METRICS_COUNTS = `SELECT window_start,
   MAX(window_end) AS window_end,
   SUM(events) AS events,
   SUM(rejected_events) AS rejected_events,
@@ -91,19 +26,71 @@ SELECT window_start,
   BOOL_AND(active_users_exact) AS active_users_exact,
   COUNT(DISTINCT shard_id) AS shards
 FROM metrics
-GROUP BY window_start`,
-    `CREATE VIEW revenue_minute AS
-SELECT m.window_start, ${revenue.key} AS currency, SUM(${revenue.amount}) AS revenue
-FROM metrics m ${revenue.join}
-GROUP BY m.window_start, ${revenue.key}`,
-    `CREATE VIEW product_metrics_minute AS
-SELECT window_start, product_id,
+GROUP BY window_start`;
+
+/** A product-minute's counts: what product_metrics_minute has shown since 002. */
+const PRODUCT_COUNTS = `SELECT window_start, product_id,
   SUM(views) AS views,
   SUM(adds) AS add_to_carts,
   SUM(removes) AS removes,
   SUM(purchases) AS purchases
 FROM product_metrics
-GROUP BY window_start, product_id`,
+GROUP BY window_start, product_id`;
+
+/** The revenue of a minute (or product-minute) when its orders are all in one currency. */
+const SINGLE_CURRENCY_REVENUE = `SELECT counts.*,
+  CASE WHEN money.currencies = 1 THEN money.revenue END AS revenue,
+  CASE WHEN money.currencies = 1 THEN money.currency END AS currency`;
+
+/**
+ * 003: the minute views also carry `revenue` and its `currency`, as dashboards expect one
+ * figure per minute: the sum when every order of that minute (or product-minute) is in one
+ * currency, NULL when currencies are mixed, where revenue_minute has the per-currency sums.
+ */
+export function singleCurrencyRevenueStatements(): string[] {
+  return [
+    'DROP VIEW metrics_minute',
+    `CREATE VIEW metrics_minute AS
+WITH counts AS (
+${METRICS_COUNTS}
+), money AS (
+  SELECT window_start, COUNT(*) AS currencies, MAX(currency) AS currency, SUM(revenue) AS revenue
+  FROM revenue_minute
+  GROUP BY window_start
+)
+${SINGLE_CURRENCY_REVENUE}
+FROM counts LEFT JOIN money ON money.window_start = counts.window_start`,
+    'DROP VIEW product_metrics_minute',
+    `CREATE VIEW product_metrics_minute AS
+WITH counts AS (
+${PRODUCT_COUNTS}
+), money AS (
+  SELECT window_start, product_id, COUNT(*) AS currencies, MAX(currency) AS currency,
+    SUM(revenue) AS revenue
+  FROM product_revenue_minute
+  GROUP BY window_start, product_id
+)
+${SINGLE_CURRENCY_REVENUE}
+FROM counts LEFT JOIN money
+  ON money.window_start = counts.window_start AND money.product_id = counts.product_id`,
+  ];
+}
+
+/** Visitors' sessions end after this much inactivity (the usual web-analytics default). */
+export const SESSION_GAP_MINUTES = 30;
+
+export function viewStatements(dialect: Dialect): string[] {
+  const revenue = dialect.eachMoney('m', 'revenue_by_currency');
+  const productRevenue = dialect.eachMoney('p', 'revenue_by_currency');
+  return [
+    `CREATE VIEW metrics_minute AS
+${METRICS_COUNTS}`,
+    `CREATE VIEW revenue_minute AS
+SELECT m.window_start, ${revenue.key} AS currency, SUM(${revenue.amount}) AS revenue
+FROM metrics m ${revenue.join}
+GROUP BY m.window_start, ${revenue.key}`,
+    `CREATE VIEW product_metrics_minute AS
+${PRODUCT_COUNTS}`,
     `CREATE VIEW product_revenue_minute AS
 SELECT p.window_start, p.product_id, ${productRevenue.key} AS currency,
   SUM(${productRevenue.amount}) AS revenue

@@ -100,7 +100,8 @@ const RATES: Record<Currency, number> = { USD: 1, EUR: 0.93, GBP: 0.79, CAD: 1.3
 /** Exponent of the Zipf-like popularity: ~1 gives the familiar head and long tail. */
 const ZIPF_EXPONENT = 1.07;
 
-const slugify = (text: string) =>
+/** A URL slug: lower case, words joined by '-'. */
+export const slugify = (text: string) =>
   text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

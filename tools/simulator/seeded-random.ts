@@ -46,6 +46,19 @@ export class Random {
     return out;
   }
 
+  /** `count` distinct items, in random order (a partial Fisher-Yates shuffle). */
+  sample<T>(items: readonly T[], count: number): T[] {
+    const out = [...items];
+    const take = Math.min(count, out.length);
+    for (let i = 0; i < take; i += 1) {
+      const j = i + Math.floor(this.next() * (out.length - i));
+      const a = out[i] as T;
+      out[i] = out[j] as T;
+      out[j] = a;
+    }
+    return out.slice(0, take);
+  }
+
   /** An index drawn in proportion to weights given as a running (cumulative) sum. */
   weightedIndex(cumulative: readonly number[]): number {
     const total = cumulative[cumulative.length - 1] ?? 0;
