@@ -15,7 +15,7 @@ import type {
   EntryOutcome,
   StreamEntry,
   StreamWriter,
-} from '#shared/adapters/kinesis/stream-writer';
+} from '#shared/adapters/stream-writer/stream-writer';
 import { FIXTURE_EPOCH_MS } from './fixtures.ts';
 import { rateOf, ratioNote, runInterleaved, spread, type Tally } from './rounds.ts';
 import { base64Record, normalisedEvents, sequenceNumber } from './stream-records.ts';

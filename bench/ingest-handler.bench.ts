@@ -10,7 +10,7 @@ import type {
   EntryOutcome,
   StreamEntry,
   StreamWriter,
-} from '#shared/adapters/kinesis/stream-writer';
+} from '#shared/adapters/stream-writer/stream-writer';
 import { generateEvents, recordedBatches } from './fixtures.ts';
 import {
   fmtFixed,

@@ -1,8 +1,6 @@
-import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { awsClientConfig } from '#shared/runtime/aws-client-config';
 import { chartJsSource } from '#shared/dashboard/chart-js';
 import { loadDashboardConfig } from '#shared/config/dashboard-config';
 import { buildDashboardPage } from '#shared/dashboard/page';
@@ -19,7 +17,10 @@ import { logger } from '#shared/runtime/logger';
 import { createPgPool } from '#shared/adapters/postgres/pg-pool';
 import { poolExecutor } from '#shared/adapters/postgres/pg-executor';
 import { RedshiftDataApiClient } from '#shared/adapters/redshift-data-api/redshift-data-api';
-import { redshiftDataApi } from '#shared/adapters/redshift-data-api/redshift-data-client';
+import {
+  createRedshiftDataClient,
+  redshiftDataApi,
+} from '#shared/adapters/redshift-data-api/redshift-data-client';
 import type { SqlExecutor } from '#shared/adapters/postgres/sql-executor';
 
 /** Dashboard: GET /dashboard (the live page) and GET /dashboard/data (its figures). */
@@ -44,7 +45,7 @@ const config = loadDashboardConfig();
 function warehouseExecutor(): SqlExecutor {
   const warehouse = config.warehouse;
   if (warehouse.dialect === 'redshift') {
-    const client = new RedshiftDataClient({ ...awsClientConfig(warehouse), maxAttempts: 3 });
+    const client = createRedshiftDataClient(warehouse);
     // Each read its own statement (no session to expire); a page refresh waits at most
     // redshiftRead.timeoutMs.
     return new RedshiftDataApiClient(

@@ -1,4 +1,3 @@
-import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -22,7 +21,10 @@ import {
   RedshiftDataApiClient,
   RedshiftObjectLoader,
 } from '#shared/adapters/redshift-data-api/redshift-data-api';
-import { redshiftDataApi } from '#shared/adapters/redshift-data-api/redshift-data-client';
+import {
+  createRedshiftDataClient,
+  redshiftDataApi,
+} from '#shared/adapters/redshift-data-api/redshift-data-client';
 import { s3ObjectReader } from '#shared/adapters/s3/s3-object-reader';
 
 export type LoadDeps = Pick<LoadNotificationDeps, 'loaderFor' | 'read'>;
@@ -66,10 +68,7 @@ function postgresDeps(warehouse: PostgresWarehouseConfig, config: LoadFunctionCo
 
 /** Redshift: COPY reads the object from S3 server-side; the function never downloads it. */
 function redshiftDeps(warehouse: Extract<WarehouseConfig, { dialect: 'redshift' }>): LoadDeps {
-  // SDK retries here (unlike awsClientConfig's default): the polling client has no retry of
-  // its own, and a throttled DescribeStatement should not redo a whole COPY. A resubmitted
-  // batch is harmless: it LOCKs `loads` and finds the key there.
-  const dataApi = new RedshiftDataClient({ ...awsClientConfig(warehouse), maxAttempts: 3 });
+  const dataApi = createRedshiftDataClient(warehouse);
   const client = new RedshiftDataApiClient(redshiftDataApi(dataApi), warehouse.target, {
     timeoutMs: warehouse.waitMs,
   });

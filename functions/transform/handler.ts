@@ -5,7 +5,11 @@ import type {
   FirehoseTransformationEvent,
   FirehoseTransformationResponse,
 } from '#shared/transform/firehose-transformation';
-import { transformRecords, type TransformOutput } from '#shared/transform/transform-records';
+import {
+  FAILURES_LOGGED_PER_INVOCATION,
+  transformRecords,
+  type TransformOutput,
+} from '#shared/transform/transform-records';
 
 export interface TransformDeps {
   /** Told of every invocation's figures and failures, for logs and metrics. */
@@ -30,7 +34,8 @@ export function makeHandler(deps: TransformDeps = {}) {
 
 function report(output: TransformOutput): void {
   logger.info('transformed', { ...output.metrics });
-  for (const failure of output.failures.slice(0, 20)) logger.warn('record failed', { ...failure });
+  for (const failure of output.failures.slice(0, FAILURES_LOGGED_PER_INVOCATION))
+    logger.warn('record failed', { ...failure });
 }
 
 export const handler = makeHandler({ report });

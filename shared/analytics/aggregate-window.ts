@@ -7,8 +7,8 @@ import {
   putRecordsWithRetry,
   type RetryClock,
   type RetryPolicy,
-} from '../adapters/kinesis/put-records-with-retry.ts';
-import type { StreamEntry, StreamWriter } from '../adapters/kinesis/stream-writer.ts';
+} from '../adapters/stream-writer/put-records-with-retry.ts';
+import type { StreamEntry, StreamWriter } from '../adapters/stream-writer/stream-writer.ts';
 import { decodeRecord, type KinesisRecordIn } from './decode-stream-records.ts';
 
 /** The tumbling-window event Lambda sends (the fields we use; shardId is documented, not typed). */

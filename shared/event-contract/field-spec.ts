@@ -7,7 +7,7 @@ import { isPlainUtcMillis } from './event-time.ts';
  *  - `isCanonical`, a fast check that answers true only for input the schema accepts *and*
  *    returns unchanged (ids already strings, currency already upper case). Valid events,
  *    nearly all traffic, skip zod; anything else goes through zod as before.
- * A property test holds the two to that promise (test/unit/events/field-spec.test.ts) for
+ * A property test holds the two to that promise (test/unit/event-contract/field-spec.test.ts) for
  * input as the ingest parses it: parseJson has already dropped any own "__proto__" key,
  * which zod would also drop from its copy.
  */

@@ -6,8 +6,8 @@ import {
   putRecordsWithRetry,
   type RetryClock,
   type RetryPolicy,
-} from '../adapters/kinesis/put-records-with-retry.ts';
-import type { StreamEntry, StreamWriter } from '../adapters/kinesis/stream-writer.ts';
+} from '../adapters/stream-writer/put-records-with-retry.ts';
+import type { StreamEntry, StreamWriter } from '../adapters/stream-writer/stream-writer.ts';
 import type { RequestMessages } from './read-messages.ts';
 
 export interface IngestDeps {

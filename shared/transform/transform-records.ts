@@ -52,6 +52,9 @@ export interface TransformMetrics {
   overflowed: number;
 }
 
+/** How many failed records an invocation logs one by one; the rest are in its metrics. */
+export const FAILURES_LOGGED_PER_INVOCATION = 20;
+
 export interface TransformOutput {
   response: FirehoseTransformationResponse;
   metrics: TransformMetrics;

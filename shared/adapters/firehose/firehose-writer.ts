@@ -1,7 +1,7 @@
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { KIB, MIB } from '../../event-contract/limits.ts';
-import type { ChunkLimits } from '../kinesis/chunk.ts';
-import type { EntryOutcome, StreamEntry, StreamWriter } from '../kinesis/stream-writer.ts';
+import type { ChunkLimits } from '../stream-writer/chunk.ts';
+import type { EntryOutcome, StreamEntry, StreamWriter } from '../stream-writer/stream-writer.ts';
 
 /** PutRecordBatch: at most 500 records and 4 MiB per call, 1,000 KiB per record. */
 export const PUT_RECORD_BATCH_LIMITS: ChunkLimits = {

@@ -1,5 +1,5 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import type { EntryOutcome, StreamEntry, StreamWriter } from './stream-writer.ts';
+import type { EntryOutcome, StreamEntry, StreamWriter } from '../stream-writer/stream-writer.ts';
 
 /** StreamWriter over the Kinesis PutRecords API, with an injected client. */
 export function kinesisStreamWriter(client: KinesisClient, streamName: string): StreamWriter {

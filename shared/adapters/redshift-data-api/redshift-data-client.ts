@@ -3,9 +3,20 @@ import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
-  type RedshiftDataClient,
+  RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
+import { awsClientConfig, type AwsEndpointConfig } from '../../runtime/aws-client-config.ts';
 import type { RedshiftDataApi } from './redshift-data-api.ts';
+
+/**
+ * The Data API client every function uses. SDK retries here (up to 3 attempts, unlike
+ * awsClientConfig's default of 1): the polling client has no retry of its own, and a
+ * throttled DescribeStatement should not redo a whole COPY. A resubmitted statement is
+ * harmless: a load LOCKs `loads` and finds its key there; a read is a read.
+ */
+export function createRedshiftDataClient(config: AwsEndpointConfig): RedshiftDataClient {
+  return new RedshiftDataClient({ ...awsClientConfig(config), maxAttempts: 3 });
+}
 
 /**
  * The RedshiftDataApi port over the AWS SDK's RedshiftDataClient: one command per method.

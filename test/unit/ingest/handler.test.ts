@@ -4,7 +4,7 @@ import type {
   EntryOutcome,
   StreamEntry,
   StreamWriter,
-} from '../../../shared/adapters/kinesis/stream-writer.ts';
+} from '../../../shared/adapters/stream-writer/stream-writer.ts';
 import { apiRequest, lambdaContext } from '../../support/api-events.ts';
 
 class MemoryStream implements StreamWriter {

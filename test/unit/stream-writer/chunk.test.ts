@@ -5,8 +5,8 @@ import {
   entryBytes,
   PUT_RECORDS_LIMITS,
   type ChunkLimits,
-} from '../../../shared/adapters/kinesis/chunk.ts';
-import type { StreamEntry } from '../../../shared/adapters/kinesis/stream-writer.ts';
+} from '../../../shared/adapters/stream-writer/chunk.ts';
+import type { StreamEntry } from '../../../shared/adapters/stream-writer/stream-writer.ts';
 
 // Shared buffers: the chunker only reads lengths, and a test of 5 MiB need not hold 5 copies.
 const buffers = new Map<number, Uint8Array>();

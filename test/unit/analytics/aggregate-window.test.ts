@@ -8,7 +8,7 @@ import type {
   EntryOutcome,
   StreamEntry,
   StreamWriter,
-} from '../../../shared/adapters/kinesis/stream-writer.ts';
+} from '../../../shared/adapters/stream-writer/stream-writer.ts';
 
 class MemoryFirehose implements StreamWriter {
   lines: Array<Record<string, unknown>> = [];

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
-import type { ChunkLimits } from '../../../shared/adapters/kinesis/chunk.ts';
+import type { ChunkLimits } from '../../../shared/adapters/stream-writer/chunk.ts';
 import {
   isRetryable,
   putRecordsWithRetry,
   type RetryClock,
   type RetryPolicy,
-} from '../../../shared/adapters/kinesis/put-records-with-retry.ts';
+} from '../../../shared/adapters/stream-writer/put-records-with-retry.ts';
 import type {
   EntryOutcome,
   StreamEntry,
   StreamWriter,
-} from '../../../shared/adapters/kinesis/stream-writer.ts';
+} from '../../../shared/adapters/stream-writer/stream-writer.ts';
 
 const PTEE = 'ProvisionedThroughputExceededException';
 
