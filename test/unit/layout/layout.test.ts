@@ -127,3 +127,45 @@ describe('layout', () => {
     expect(repeated).toEqual([]);
   });
 });
+
+describe('the README maps the tree', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = (title: string) => {
+    const start = readme.indexOf(`## ${title}\n`);
+    const end = readme.indexOf('\n## ', start + 1);
+    return readme.slice(start, end === -1 ? undefined : end);
+  };
+
+  test('every path the layout table names exists, and every top-level folder is in it with a README', () => {
+    const layout = section('Layout');
+    const named = [...layout.matchAll(/^\| \[?`([^`]+)`/gm)].map(([, path]) => path ?? '');
+    const missing = named
+      .map((path) => path.replace(/<service>\/$/, ''))
+      .filter((path) => !statSync(join(ROOT, path), { throwIfNoEntry: false }));
+    expect(missing).toEqual([]);
+    const folders = readdirSync(ROOT).filter(
+      (name) =>
+        !name.startsWith('.') &&
+        name !== 'node_modules' &&
+        statSync(join(ROOT, name)).isDirectory() &&
+        // Work folders of the tools (git-ignored), not part of the tree.
+        readFileSync(join(ROOT, '.gitignore'), 'utf8')
+          .split('\n')
+          .every((line) => line.replace(/\/$/, '') !== name),
+    );
+    for (const folder of folders) {
+      expect(named).toContain(`${folder}/`);
+      expect(statSync(join(ROOT, folder, 'README.md')).isFile()).toBe(true);
+    }
+  });
+
+  test('every variable a function configuration reads is in the Configuration table', () => {
+    const table = section('Configuration');
+    const variables = new Set<string>();
+    for (const file of filesUnder(join(ROOT, 'shared/config')))
+      for (const [, name] of readFileSync(file, 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm))
+        if (name !== undefined) variables.add(name);
+    expect(variables.size).toBeGreaterThan(20);
+    expect([...variables].filter((name) => !table.includes(`\`${name}\``))).toEqual([]);
+  });
+});
