@@ -1,6 +1,6 @@
 /**
  * HTTP header names are case-insensitive; API Gateway passes them as the client sent them
- * (payload 2.0 lower-cases them, serverless-offline and payload 1.0 do not). The use cases
+ * (payload 2.0 lower-cases them; payload 1.0 and some local emulators do not). The use cases
  * read lower-case names only.
  */
 export function lowerCaseHeaders(
