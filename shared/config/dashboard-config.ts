@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigError } from '../runtime/errors.ts';
+import { dataApiTarget } from './redshift-target.ts';
 import type { PoolSettings } from '../adapters/postgres/pg-pool.ts';
 import type { DataApiTarget } from '../adapters/redshift-data-api/redshift-data-api.ts';
 
@@ -141,14 +142,6 @@ function redshiftWarehouse(parsed: z.infer<typeof redshiftEnv>): DashboardWareho
     dialect: 'redshift',
     region: parsed.AWS_REGION,
     endpoint: parsed.REDSHIFT_DATA_ENDPOINT,
-    target: {
-      Database: parsed.REDSHIFT_DATABASE,
-      ...(parsed.REDSHIFT_WORKGROUP
-        ? { WorkgroupName: parsed.REDSHIFT_WORKGROUP }
-        : { ClusterIdentifier: parsed.REDSHIFT_CLUSTER_ID }),
-      ...(parsed.REDSHIFT_SECRET_ARN
-        ? { SecretArn: parsed.REDSHIFT_SECRET_ARN }
-        : { DbUser: parsed.REDSHIFT_DB_USER }),
-    },
+    target: dataApiTarget(parsed),
   };
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { awsEnv, optionalEndpoint, parseEnv } from './parse-env.ts';
+import { dataApiTarget } from './redshift-target.ts';
 import type { DataApiTarget } from '../adapters/redshift-data-api/redshift-data-api.ts';
 import type { RedshiftLoadConfig } from '../load/redshift-load-sql.ts';
 import type { PoolSettings } from '../adapters/postgres/pg-pool.ts';
@@ -110,15 +111,7 @@ const redshiftLoadEnv = z.object({
 type RedshiftTargetEnv = z.infer<typeof redshiftTargetEnv>;
 
 function redshiftConnection(env: RedshiftTargetEnv): RedshiftWarehouseConfig {
-  const target: DataApiTarget = {
-    Database: env.REDSHIFT_DATABASE,
-    ...(env.REDSHIFT_WORKGROUP
-      ? { WorkgroupName: env.REDSHIFT_WORKGROUP }
-      : { ClusterIdentifier: env.REDSHIFT_CLUSTER_ID }),
-    ...(env.REDSHIFT_SECRET_ARN
-      ? { SecretArn: env.REDSHIFT_SECRET_ARN }
-      : { DbUser: env.REDSHIFT_DB_USER }),
-  };
+  const target = dataApiTarget(env);
   return {
     dialect: 'redshift',
     region: env.AWS_REGION,
