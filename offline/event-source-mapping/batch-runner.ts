@@ -58,7 +58,7 @@ export async function runBatch(
         runtime,
         segment.records.splice(0, expired),
         segment,
-        'EventAgeExceeded',
+        'RecordAgeExceeded',
         hooks,
       );
       if (segment.records.length === 0) queue.shift();
