@@ -177,6 +177,45 @@ describe('event source mapping: function errors', () => {
     expect(world.failures[0]?.requestContext.approximateInvokeCount).toBe(5);
   });
 
+  // The origin of a failure decides, not its name (kinesis-on-failure-destination.html:
+  // "During invocation: If the function is invoked but returns an error, Lambda retries until
+  // ... the configured retry quota"). An SDK error a handler lets escape is such an error.
+  test.each(['ResourceNotFoundException', 'TooManyRequestsException', 'ServiceException'])(
+    'an error the function throws is a function error whatever its name (%s): retries, bisect, then the destination as Unhandled',
+    async (name) => {
+      const sizes: number[] = [];
+      world = await scenario({
+        fn: (event) => {
+          const records = decode(event);
+          sizes.push(records.length);
+          if (records.some((seen) => seen.data.poison)) {
+            const error = new Error('Requested resource not found');
+            error.name = name;
+            throw error;
+          }
+        },
+      });
+      await world.put('k', { poison: false });
+      const poison = await world.put('k', { poison: true });
+      await world.start({
+        batchSize: 10,
+        maximumRetryAttempts: 1,
+        bisectBatchOnFunctionError: true,
+      });
+      await waitFor('the invocation record', () => world?.failures.length === 1);
+      // [0,1] fails and is split, [0] ok, [1] fails, [1] retried once, then discarded.
+      expect(sizes).toEqual([2, 1, 1, 1]);
+      const [record] = world.failures;
+      expect(record?.requestContext.condition).toBe('RetryAttemptsExhausted');
+      expect(record?.responseContext).toEqual({
+        statusCode: 200,
+        executedVersion: '$LATEST',
+        functionError: 'Unhandled',
+      });
+      expect(record?.KinesisBatchInfo.startSequenceNumber).toBe(poison);
+    },
+  );
+
   test('a function Lambda cannot invoke is retried without using the retry quota', async () => {
     const functions: Record<string, (event: unknown) => unknown> = {};
     let seen = 0;
