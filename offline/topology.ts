@@ -64,6 +64,8 @@ export function readTopology(functions: readonly FunctionSpec[], names: LocalNam
     });
   }
 
+  refuseDuplicateMappings(mappings);
+
   const deliveryStreams = ofType('AWS::KinesisFirehose::DeliveryStream').map(
     ([logicalId, resource]) =>
       deliveryStream(
@@ -78,6 +80,34 @@ export function readTopology(functions: readonly FunctionSpec[], names: LocalNam
   );
   return { mappings, notifications, deliveryStreams, buckets, queues };
 }
+
+/**
+ * CreateEventSourceMapping refuses a second mapping of one function on one event source
+ * (ResourceConflictException, 409: "The event source arn (…) and function (…) provided mapping
+ * already exists"; AWS's recorded answer in localstack's AWS-validated snapshot
+ * test_duplicate_event_source_mappings). The event source is the consumer ARN for an enhanced
+ * fan-out mapping, the stream ARN otherwise. Locally both would run and process every record
+ * twice, so `npm start` fails instead.
+ */
+function refuseDuplicateMappings(mappings: readonly StreamMapping[]): void {
+  const seen = new Map<string, StreamMapping>();
+  for (const mapping of mappings) {
+    const source = mapping.consumerArn ?? mapping.streamArn;
+    const key = `${mapping.functionName}\n${source}`;
+    const earlier = seen.get(key);
+    if (earlier) {
+      throw new Error(
+        `ResourceConflictException: functions.${mapping.functionKey} has two stream events on ${source} ` +
+          `(events[${eventIndex(earlier)}] and events[${eventIndex(mapping)}]); AWS refuses a second ` +
+          'mapping of one function on one event source. Merge them into one stream event.',
+      );
+    }
+    seen.set(key, mapping);
+  }
+}
+
+const eventIndex = (mapping: StreamMapping) =>
+  mapping.uuid.slice(mapping.uuid.lastIndexOf('-') + 1);
 
 function streamMapping(
   fn: FunctionSpec,

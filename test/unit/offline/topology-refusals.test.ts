@@ -1,0 +1,43 @@
+import type { LocalNames } from '../../../offline/cfn.ts';
+import { readTopology, type FunctionSpec } from '../../../offline/topology.ts';
+
+const names: LocalNames = {
+  region: 'us-east-1',
+  service: 'svc',
+  stage: 'local',
+  resources: {},
+  functionsByLogicalId: {},
+  sqsEndpoint: 'http://127.0.0.1:4576',
+};
+const STREAM = 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks';
+const fn = (events: FunctionSpec['events']): FunctionSpec[] => [
+  { key: 'aggregate', name: 'svc-local-aggregate', events },
+];
+
+describe('serverless.yml configurations AWS refuses fail npm start', () => {
+  test('two mappings of one function on one stream are refused with ResourceConflictException', () => {
+    const events = fn([
+      { stream: { type: 'kinesis', arn: STREAM, batchSize: 10 } },
+      { stream: { type: 'kinesis', arn: STREAM, batchSize: 20 } },
+    ]);
+    expect(() => readTopology(events, names)).toThrow(
+      /ResourceConflictException: functions\.aggregate has two stream events on arn:aws:kinesis:us-east-1:000000000000:stream\/clicks \(events\[0\] and events\[1\]\)/,
+    );
+  });
+
+  test('one function may map a stream and an enhanced fan-out consumer of it: two event sources', () => {
+    const events = fn([
+      { stream: { type: 'kinesis', arn: STREAM } },
+      { stream: { type: 'kinesis', arn: STREAM, consumer: `${STREAM}/consumer/c:1` } },
+    ]);
+    expect(readTopology(events, names).mappings).toHaveLength(2);
+  });
+
+  test('two functions may map the same stream', () => {
+    const events: FunctionSpec[] = [
+      { key: 'a', name: 'svc-local-a', events: [{ stream: { type: 'kinesis', arn: STREAM } }] },
+      { key: 'b', name: 'svc-local-b', events: [{ stream: { type: 'kinesis', arn: STREAM } }] },
+    ];
+    expect(readTopology(events, names).mappings).toHaveLength(2);
+  });
+});
