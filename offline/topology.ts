@@ -169,6 +169,35 @@ function bucketNotifications(fn: FunctionSpec, s3: unknown): BucketNotification[
   return [notification];
 }
 
+/**
+ * What the local Firehose cannot do fails `npm start` rather than doing less than AWS:
+ * objects would otherwise differ in name, encoding or timing from the deployed ones.
+ */
+function refuseUnsupportedDestination(logicalId: string, s3: Record<string, unknown>): void {
+  const at = `Resources.${logicalId}.Properties.ExtendedS3DestinationConfiguration`;
+  const problems: string[] = [];
+  const compression = s3.CompressionFormat;
+  if (compression !== undefined && compression !== 'UNCOMPRESSED' && compression !== 'GZIP')
+    problems.push(
+      `CompressionFormat ${String(compression)}: the local Firehose writes UNCOMPRESSED or GZIP only`,
+    );
+  const conversion = s3.DataFormatConversionConfiguration as { Enabled?: unknown } | undefined;
+  if (conversion && conversion.Enabled !== false)
+    problems.push(
+      'DataFormatConversionConfiguration: record format conversion is not done locally',
+    );
+  if (s3.CustomTimeZone !== undefined && s3.CustomTimeZone !== 'UTC')
+    problems.push(
+      `CustomTimeZone ${String(s3.CustomTimeZone)}: prefixes are evaluated in UTC locally`,
+    );
+  if (s3.S3BackupMode === 'Enabled')
+    problems.push('S3BackupMode Enabled: the source record backup is not written locally');
+  if (problems.length > 0)
+    throw new Error(
+      `${at} asks what the local Firehose cannot do:\n  - ${problems.join('\n  - ')}`,
+    );
+}
+
 function deliveryStream(
   props: Record<string, unknown>,
   names: LocalNames,
@@ -191,6 +220,10 @@ function deliveryStream(
     },
     compression: s3.CompressionFormat === 'GZIP' ? 'GZIP' : 'UNCOMPRESSED',
   };
+  refuseUnsupportedDestination(logicalId, s3);
+  if (typeof s3.FileExtension === 'string') spec.fileExtension = s3.FileExtension;
+  const partitioning = s3.DynamicPartitioningConfiguration as { Enabled?: unknown } | undefined;
+  if (partitioning?.Enabled === true) spec.dynamicPartitioning = true;
   const source = (
     props.KinesisStreamSourceConfiguration as { KinesisStreamARN?: string } | undefined
   )?.KinesisStreamARN;

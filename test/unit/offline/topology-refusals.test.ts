@@ -41,3 +41,46 @@ describe('serverless.yml configurations AWS refuses fail npm start', () => {
     expect(readTopology(events, names).mappings).toHaveLength(2);
   });
 });
+
+describe('Firehose S3 destination settings the local Firehose cannot honour fail npm start', () => {
+  const withDestination = (destination: Record<string, unknown>): LocalNames => ({
+    ...names,
+    resources: {
+      Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'b' } },
+      Delivery: {
+        Type: 'AWS::KinesisFirehose::DeliveryStream',
+        Properties: {
+          DeliveryStreamName: 'd',
+          ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::b', ...destination },
+        },
+      },
+    },
+  });
+
+  test.each([
+    [{ CompressionFormat: 'Snappy' }, /CompressionFormat Snappy/],
+    [{ CompressionFormat: 'ZIP' }, /CompressionFormat ZIP/],
+    [{ DataFormatConversionConfiguration: { Enabled: true } }, /record format conversion/],
+    [{ CustomTimeZone: 'Europe/Paris' }, /CustomTimeZone Europe\/Paris/],
+    [{ S3BackupMode: 'Enabled' }, /S3BackupMode Enabled/],
+  ])('%j is refused', (destination, message) => {
+    expect(() => readTopology([], withDestination(destination))).toThrow(message);
+  });
+
+  test('FileExtension and dynamic partitioning are passed to the local Firehose', () => {
+    const [spec] = readTopology(
+      [],
+      withDestination({
+        FileExtension: '.json',
+        DynamicPartitioningConfiguration: { Enabled: true },
+        CompressionFormat: 'GZIP',
+        CustomTimeZone: 'UTC',
+      }),
+    ).deliveryStreams;
+    expect(spec).toMatchObject({
+      fileExtension: '.json',
+      dynamicPartitioning: true,
+      compression: 'GZIP',
+    });
+  });
+});
