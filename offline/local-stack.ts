@@ -166,6 +166,7 @@ export class LocalStack {
           kinesis: this.kinesis.client,
           invoker,
           sqs,
+          s3,
           stateDir: join(stateDir, 'checkpoints'),
           log,
         },

@@ -152,13 +152,14 @@ function streamMapping(
   }
   if (typeof onFailureArn === 'string' && onFailureArn.startsWith('arn:aws:sqs:')) {
     mapping.onFailureQueue = lastSegment(onFailureArn, ':');
+  } else if (typeof onFailureArn === 'string' && onFailureArn.startsWith('arn:aws:s3:::')) {
+    mapping.onFailureBucket = lastSegment(onFailureArn, ':::');
   } else if (onFailure !== undefined) {
-    // AWS also takes an SNS topic or an S3 bucket (kinesis-on-failure-destination.html); the
-    // local mapping has no stand-in for either yet, and dropping the records would do less
-    // than AWS, so start fails instead.
+    // AWS also takes an SNS topic (kinesis-on-failure-destination.html); there is no local SNS
+    // stand-in yet, and dropping the records would do less than AWS, so start fails instead.
     throw new Error(
       `functions.${fn.key}.events[${index}].stream.destinations.onFailure is ${String(onFailureArn)}: ` +
-        'locally only an SQS queue can be an on-failure destination (SNS topics and S3 buckets are ' +
+        'locally an on-failure destination must be an SQS queue or an S3 bucket (SNS topics are ' +
         'not stood in for yet); use an AWS::SQS::Queue, or deploy to test that destination',
     );
   }

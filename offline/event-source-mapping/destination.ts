@@ -37,7 +37,8 @@ export interface OnFailureRecord {
 
 /** Where discarded batches are described: an SQS queue on AWS, anything in tests. */
 export interface FailureDestination {
-  send(record: OnFailureRecord): Promise<void>;
+  /** `records` are the discarded records: an S3 destination stores their event too. */
+  send(record: OnFailureRecord, records: readonly ShardRecord[]): Promise<void>;
 }
 
 /** SendMessage with the invocation record as the body, as Lambda does for an SQS target. */

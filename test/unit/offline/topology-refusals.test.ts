@@ -86,19 +86,17 @@ describe('Firehose S3 destination settings the local Firehose cannot honour fail
 });
 
 describe('on-failure destinations the local mapping cannot stand in for fail npm start', () => {
-  test.each(['arn:aws:sns:us-east-1:000000000000:failures', 'arn:aws:s3:::failures'])(
-    'a stream event with onFailure %s is refused, never silently dropped',
-    (arn) => {
-      const events = fn([
-        { stream: { type: 'kinesis', arn: STREAM, destinations: { onFailure: arn } } },
-      ]);
-      expect(() => readTopology(events, names)).toThrow(
-        /functions\.aggregate\.events\[0\]\.stream\.destinations\.onFailure is arn:aws:(sns|s3):.*only an SQS queue/,
-      );
-    },
-  );
+  test('a stream event with an SNS topic as onFailure is refused, never silently dropped', () => {
+    const arn = 'arn:aws:sns:us-east-1:000000000000:failures';
+    const events = fn([
+      { stream: { type: 'kinesis', arn: STREAM, destinations: { onFailure: arn } } },
+    ]);
+    expect(() => readTopology(events, names)).toThrow(
+      /functions\.aggregate\.events\[0\]\.stream\.destinations\.onFailure is arn:aws:sns:.*SQS queue or an S3 bucket/,
+    );
+  });
 
-  test('an SQS queue ARN, plain or as { arn }, becomes the queue the invocation record is sent to', () => {
+  test('an SQS queue ARN, plain or as { arn }, or an S3 bucket ARN becomes the mapping destination', () => {
     const queue = 'arn:aws:sqs:us-east-1:000000000000:dlq';
     for (const onFailure of [queue, { arn: queue }]) {
       const events = fn([
@@ -106,5 +104,11 @@ describe('on-failure destinations the local mapping cannot stand in for fail npm
       ]);
       expect(readTopology(events, names).mappings[0]?.onFailureQueue).toBe('dlq');
     }
+    const bucket = fn([
+      {
+        stream: { type: 'kinesis', arn: STREAM, destinations: { onFailure: 'arn:aws:s3:::fails' } },
+      },
+    ]);
+    expect(readTopology(bucket, names).mappings[0]?.onFailureBucket).toBe('fails');
   });
 });
