@@ -19,6 +19,11 @@ export interface KinesisSourceOptions {
   log: Log;
   pollIntervalMs: number;
   clock: () => number;
+  /**
+   * When the delivery stream came to exist, if earlier than this call (epoch ms, wall clock):
+   * the offline stack passes the moment it began starting, before the API accepted events.
+   */
+  createdAt?: number;
 }
 
 interface ShardState {
@@ -56,7 +61,7 @@ interface SavedState {
  * after a clean shutdown (which flushes) nothing is delivered twice.
  */
 export async function startKinesisSource(options: KinesisSourceOptions) {
-  const saved = await loadState(options.checkpointFile);
+  const saved = await loadState(options.checkpointFile, options.createdAt);
   const checkpoints = saved.shards;
   const shards = new Map<string, ShardState>();
   let saving: Promise<void> = Promise.resolve();
@@ -218,9 +223,12 @@ export async function startKinesisSource(options: KinesisSourceOptions) {
  * createdAt does too (never an injected test clock). A file of the earlier format (only the
  * shard map) keeps its old meaning: read what has no checkpoint from the trim horizon.
  */
-async function loadState(file: string): Promise<SavedState & { fresh: boolean }> {
+async function loadState(
+  file: string,
+  createdAt = Date.now(),
+): Promise<SavedState & { fresh: boolean }> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return { createdAt: Date.now(), shards: {}, fresh: true };
+  if (text === undefined) return { createdAt, shards: {}, fresh: true };
   const parsed = JSON.parse(text) as Partial<SavedState> | Record<string, string>;
   if (typeof parsed.createdAt === 'number' && typeof parsed.shards === 'object') {
     return { createdAt: parsed.createdAt, shards: { ...parsed.shards }, fresh: false };

@@ -40,8 +40,12 @@ const deliveredNumbers = async (stack: Stack) =>
     .flatMap((o) => lines(o.body))
     .map((l) => (JSON.parse(l) as { n: number }).n);
 
-function sourced(functions: Record<string, (event: unknown) => unknown> = { kind: kindTransform }) {
+function sourced(
+  functions: Record<string, (event: unknown) => unknown> = { kind: kindTransform },
+  createdAt?: number,
+) {
   return startStack({
+    ...(createdAt !== undefined ? { createdAt } : {}),
     deliveryStreams: [
       stream({
         source: {
@@ -113,6 +117,23 @@ test('a Kinesis source starts at LATEST: records written before the delivery str
     await new Promise((resolve) => setTimeout(resolve, 300));
     await stack.firehose.flush();
     expect(await deliveredNumbers(stack)).toHaveLength(50);
+  } finally {
+    await stack.stop();
+  }
+});
+
+test('LATEST is when the stack began: records the API wrote while Firehose was starting are delivered', async () => {
+  const stackBegan = Date.now();
+  await produce(0, 40); // accepted by the stream before the local Firehose is up
+  const stack = await sourced(undefined, stackBegan);
+  try {
+    await waitFor(
+      async () => ((await deliveredNumbers(stack)).length >= 40 ? true : undefined),
+      10_000,
+    );
+    expect((await deliveredNumbers(stack)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 40 }, (_, n) => n),
+    );
   } finally {
     await stack.stop();
   }
