@@ -73,12 +73,18 @@ export class LocalStack {
   private firehose: FirehoseServer | undefined;
   private mappings: EventSourceMapping[] = [];
   private clients: Array<{ destroy(): void }> = [];
+  /**
+   * On AWS the delivery streams exist before anything writes to the stream; here the API is up
+   * before Firehose starts, so Firehose's LATEST is taken as the moment the stack began.
+   */
+  private startedAt = Date.now();
 
   constructor(private readonly options: StackOptions) {}
 
   async startServices(invoker: LambdaInvoker): Promise<StandIns> {
     const { options } = this;
     const { ports, stateDir, log } = options;
+    this.startedAt = Date.now();
     const throttling = options.throttleRate > 0;
     this.kinesis = await startKinesisEmulator({
       port: throttling ? 0 : ports.kinesis,
@@ -151,6 +157,7 @@ export class LocalStack {
       log,
       region: options.region,
       intervalOverrideSeconds: options.firehoseFlushSeconds,
+      createdAt: this.startedAt,
     });
     const sqs = this.client(
       new SQSClient(awsClientConfig({ region: options.region, endpoint: this.sqs.endpoint })),
@@ -166,6 +173,7 @@ export class LocalStack {
           kinesis: this.kinesis.client,
           invoker,
           sqs,
+          s3,
           stateDir: join(stateDir, 'checkpoints'),
           log,
         },

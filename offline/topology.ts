@@ -64,6 +64,8 @@ export function readTopology(functions: readonly FunctionSpec[], names: LocalNam
     });
   }
 
+  refuseDuplicateMappings(mappings);
+
   const deliveryStreams = ofType('AWS::KinesisFirehose::DeliveryStream').map(
     ([logicalId, resource]) =>
       deliveryStream(
@@ -78,6 +80,34 @@ export function readTopology(functions: readonly FunctionSpec[], names: LocalNam
   );
   return { mappings, notifications, deliveryStreams, buckets, queues };
 }
+
+/**
+ * CreateEventSourceMapping refuses a second mapping of one function on one event source
+ * (ResourceConflictException, 409: "The event source arn (…) and function (…) provided mapping
+ * already exists"; AWS's recorded answer in localstack's AWS-validated snapshot
+ * test_duplicate_event_source_mappings). The event source is the consumer ARN for an enhanced
+ * fan-out mapping, the stream ARN otherwise. Locally both would run and process every record
+ * twice, so `npm start` fails instead.
+ */
+function refuseDuplicateMappings(mappings: readonly StreamMapping[]): void {
+  const seen = new Map<string, StreamMapping>();
+  for (const mapping of mappings) {
+    const source = mapping.consumerArn ?? mapping.streamArn;
+    const key = `${mapping.functionName}\n${source}`;
+    const earlier = seen.get(key);
+    if (earlier) {
+      throw new Error(
+        `ResourceConflictException: functions.${mapping.functionKey} has two stream events on ${source} ` +
+          `(events[${eventIndex(earlier)}] and events[${eventIndex(mapping)}]); AWS refuses a second ` +
+          'mapping of one function on one event source. Merge them into one stream event.',
+      );
+    }
+    seen.set(key, mapping);
+  }
+}
+
+const eventIndex = (mapping: StreamMapping) =>
+  mapping.uuid.slice(mapping.uuid.lastIndexOf('-') + 1);
 
 function streamMapping(
   fn: FunctionSpec,
@@ -122,6 +152,16 @@ function streamMapping(
   }
   if (typeof onFailureArn === 'string' && onFailureArn.startsWith('arn:aws:sqs:')) {
     mapping.onFailureQueue = lastSegment(onFailureArn, ':');
+  } else if (typeof onFailureArn === 'string' && onFailureArn.startsWith('arn:aws:s3:::')) {
+    mapping.onFailureBucket = lastSegment(onFailureArn, ':::');
+  } else if (onFailure !== undefined) {
+    // AWS also takes an SNS topic (kinesis-on-failure-destination.html); there is no local SNS
+    // stand-in yet, and dropping the records would do less than AWS, so start fails instead.
+    throw new Error(
+      `functions.${fn.key}.events[${index}].stream.destinations.onFailure is ${String(onFailureArn)}: ` +
+        'locally an on-failure destination must be an SQS queue or an S3 bucket (SNS topics are ' +
+        'not stood in for yet); use an AWS::SQS::Queue, or deploy to test that destination',
+    );
   }
   return mapping;
 }
@@ -137,6 +177,35 @@ function bucketNotifications(fn: FunctionSpec, s3: unknown): BucketNotification[
     if (typeof rule.suffix === 'string') notification.suffix = rule.suffix;
   }
   return [notification];
+}
+
+/**
+ * What the local Firehose cannot do fails `npm start` rather than doing less than AWS:
+ * objects would otherwise differ in name, encoding or timing from the deployed ones.
+ */
+function refuseUnsupportedDestination(logicalId: string, s3: Record<string, unknown>): void {
+  const at = `Resources.${logicalId}.Properties.ExtendedS3DestinationConfiguration`;
+  const problems: string[] = [];
+  const compression = s3.CompressionFormat;
+  if (compression !== undefined && compression !== 'UNCOMPRESSED' && compression !== 'GZIP')
+    problems.push(
+      `CompressionFormat ${String(compression)}: the local Firehose writes UNCOMPRESSED or GZIP only`,
+    );
+  const conversion = s3.DataFormatConversionConfiguration as { Enabled?: unknown } | undefined;
+  if (conversion && conversion.Enabled !== false)
+    problems.push(
+      'DataFormatConversionConfiguration: record format conversion is not done locally',
+    );
+  if (s3.CustomTimeZone !== undefined && s3.CustomTimeZone !== 'UTC')
+    problems.push(
+      `CustomTimeZone ${String(s3.CustomTimeZone)}: prefixes are evaluated in UTC locally`,
+    );
+  if (s3.S3BackupMode === 'Enabled')
+    problems.push('S3BackupMode Enabled: the source record backup is not written locally');
+  if (problems.length > 0)
+    throw new Error(
+      `${at} asks what the local Firehose cannot do:\n  - ${problems.join('\n  - ')}`,
+    );
 }
 
 function deliveryStream(
@@ -161,6 +230,10 @@ function deliveryStream(
     },
     compression: s3.CompressionFormat === 'GZIP' ? 'GZIP' : 'UNCOMPRESSED',
   };
+  refuseUnsupportedDestination(logicalId, s3);
+  if (typeof s3.FileExtension === 'string') spec.fileExtension = s3.FileExtension;
+  const partitioning = s3.DynamicPartitioningConfiguration as { Enabled?: unknown } | undefined;
+  if (partitioning?.Enabled === true) spec.dynamicPartitioning = true;
   const source = (
     props.KinesisStreamSourceConfiguration as { KinesisStreamARN?: string } | undefined
   )?.KinesisStreamARN;

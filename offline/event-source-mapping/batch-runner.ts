@@ -58,7 +58,7 @@ export async function runBatch(
         runtime,
         segment.records.splice(0, expired),
         segment,
-        'EventAgeExceeded',
+        'RecordAgeExceeded',
         hooks,
       );
       if (segment.records.length === 0) queue.shift();
@@ -161,7 +161,7 @@ async function discard(
   runtime.log.warn('discarding records', { condition, batchInfo: record.KinesisBatchInfo });
   if (runtime.destination) {
     const sent = await sendWithRetries(runtime, () =>
-      runtime.destination ? runtime.destination.send(record) : Promise.resolve(),
+      runtime.destination ? runtime.destination.send(record, records) : Promise.resolve(),
     );
     if (sent) runtime.counters.failureRecordsSent += 1;
     // Never lost silently: what could not be sent stays in the log for a person to replay.

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ShardRecord } from './event.ts';
 
-export type FailureCondition = 'RetryAttemptsExhausted' | 'EventAgeExceeded';
+/**
+ * Why Lambda gave up on a batch. AWS's recorded answers (localstack's AWS-validated snapshot
+ * `test_kinesis_maximum_record_age_exceeded`) spell the age condition `RecordAgeExceeded`.
+ */
+export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
 /** The invocation record Lambda sends to a stream mapping's on-failure destination. */
 export interface OnFailureRecord {
@@ -12,7 +16,8 @@ export interface OnFailureRecord {
     condition: FailureCondition;
     approximateInvokeCount: number;
   };
-  responseContext: {
+  /** Absent for `RecordAgeExceeded`: AWS sends no response context for expired records. */
+  responseContext?: {
     statusCode: number;
     executedVersion: string;
     functionError: string | null;
@@ -32,7 +37,8 @@ export interface OnFailureRecord {
 
 /** Where discarded batches are described: an SQS queue on AWS, anything in tests. */
 export interface FailureDestination {
-  send(record: OnFailureRecord): Promise<void>;
+  /** `records` are the discarded records: an S3 destination stores their event too. */
+  send(record: OnFailureRecord, records: readonly ShardRecord[]): Promise<void>;
 }
 
 /** SendMessage with the invocation record as the body, as Lambda does for an SQS target. */
@@ -67,20 +73,28 @@ export function invocationRecord(
   const first = records[0];
   const last = records[records.length - 1];
   if (!first || !last) throw new Error('an invocation record needs at least one record');
+  const expired = context.condition === 'RecordAgeExceeded';
   return {
     requestContext: {
       requestId: randomUUID(),
       functionArn: context.functionArn,
       condition: context.condition,
-      approximateInvokeCount: context.invokeCount,
+      // AWS counts at least 1 even when the records expired before any invocation (recorded
+      // answer `expire-before-ingestion`: MaximumRetryAttempts 0, no invocation, count 1).
+      approximateInvokeCount: expired ? Math.max(1, context.invokeCount) : context.invokeCount,
     },
-    // Lambda reports the Invoke API's status: 200 whenever the function ran, even if it
-    // threw. A batch that aged out before any invocation has no response: we say 0.
-    responseContext: {
-      statusCode: context.invokeCount > 0 ? 200 : 0,
-      executedVersion: '$LATEST',
-      functionError: context.functionError,
-    },
+    // For RecordAgeExceeded AWS omits responseContext entirely (recorded answers
+    // `expire-while-retrying` and `expire-before-ingestion`). Otherwise Lambda reports the
+    // Invoke API's status: 200 whenever the function ran, even if it threw.
+    ...(expired
+      ? {}
+      : {
+          responseContext: {
+            statusCode: 200,
+            executedVersion: '$LATEST',
+            functionError: context.functionError,
+          },
+        }),
     version: '1.0',
     timestamp: new Date(context.now).toISOString(),
     KinesisBatchInfo: {

@@ -15,4 +15,5 @@ export {
   type MappingDeps,
   type MappingStats,
 } from './mapping.ts';
+export { s3FailureDestination } from './s3-destination.ts';
 export type { Clock, MappingLog, Timing } from './runtime.ts';

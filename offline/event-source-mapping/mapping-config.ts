@@ -27,6 +27,8 @@ export interface KinesisMappingConfig {
   tumblingWindowInSeconds: number; // 0..900, 0 = off
   filterCriteria?: { Filters: Array<{ Pattern: string }> };
   onFailureDestination?: string; // an SQS queue URL
+  /** An S3 bucket (name) as the on-failure destination, instead of a queue. */
+  onFailureBucket?: string;
   enabled: boolean;
 }
 
@@ -115,6 +117,12 @@ export function validateMappingConfig(config: KinesisMappingConfig): void {
     problems.push(
       `onFailureDestination must be an SQS queue URL (got ${config.onFailureDestination})`,
     );
+  }
+  if (config.onFailureBucket !== undefined) {
+    if (config.onFailureDestination !== undefined)
+      problems.push('onFailureDestination and onFailureBucket: a mapping has one destination');
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.onFailureBucket))
+      problems.push(`onFailureBucket must be an S3 bucket name (got ${config.onFailureBucket})`);
   }
   if (problems.length > 0) throw new InvalidMappingConfigError(problems);
 }

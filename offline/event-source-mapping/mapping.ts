@@ -4,12 +4,14 @@ import {
   type KinesisClient,
   type Shard,
 } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { arnParts, validateMappingConfig, type KinesisMappingConfig } from './mapping-config.ts';
 import { sqsFailureDestination, type FailureDestination } from './destination.ts';
 import { compileFilters } from './filter.ts';
+import { s3FailureDestination } from './s3-destination.ts';
 import {
   DEFAULT_TIMING,
   type Clock,
@@ -25,6 +27,8 @@ export interface MappingDeps {
   invoker: LambdaInvoker;
   /** Sends invocation records to config.onFailureDestination (an SQS queue URL). */
   sqs?: Pick<SQSClient, 'send'>;
+  /** Writes invocation records to config.onFailureBucket. */
+  s3?: Pick<S3Client, 'send'>;
   /** Overrides the SQS destination: where tests or other stand-ins collect failures. */
   destination?: FailureDestination;
   /** Checkpoints live here, one file per mapping and shard. */
@@ -143,6 +147,10 @@ function failureDestination(
   deps: MappingDeps,
 ): FailureDestination | undefined {
   if (deps.destination) return deps.destination;
+  if (config.onFailureBucket) {
+    if (deps.s3) return s3FailureDestination(deps.s3, config.onFailureBucket, config.uuid);
+    throw new Error(`onFailureBucket ${config.onFailureBucket} is set but no S3 client was given`);
+  }
   if (!config.onFailureDestination) return undefined;
   if (!deps.sqs) {
     deps.log.warn('onFailureDestination is set but no SQS client was given; failures are logged', {

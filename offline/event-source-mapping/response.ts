@@ -13,21 +13,6 @@ export type Outcome =
   /** Lambda could not run the function (throttled, missing): retried until records expire. */
   | { kind: 'service-error'; errorType: string; errorMessage: string };
 
-/**
- * Errors raised by the Invoke API itself rather than by function code. AWS retries these
- * "before invocation" errors until the records expire, without using the retry quota or
- * bisecting. The LambdaInvoker port does not say which kind an error is, so we go by name.
- */
-const SERVICE_ERRORS = new Set([
-  'ResourceNotFoundException',
-  'TooManyRequestsException',
-  'ServiceException',
-  'ResourceConflictException',
-  'ResourceNotReadyException',
-  'EC2ThrottledException',
-  'InvokeError',
-]);
-
 export interface ResponseRules {
   reportBatchItemFailures: boolean;
   tumblingWindow: boolean;
@@ -39,10 +24,13 @@ export function classify(
   rules: ResponseRules,
 ): Outcome {
   if (!result.ok) {
-    const kind =
-      result.source === 'service' || SERVICE_ERRORS.has(result.errorType)
-        ? 'service-error'
-        : 'function-error';
+    // The origin decides, never the name: an SDK error the function let escape (say a
+    // ResourceNotFoundException from its own DynamoDB call) is a function error, retried and
+    // bisected like any other, reported as `functionError: "Unhandled"`. Only errors of the
+    // Invoke API itself (throttled, missing function) are "before invocation" errors, which AWS
+    // retries until the records expire without using the retry quota
+    // (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html).
+    const kind = result.source === 'service' ? 'service-error' : 'function-error';
     return { kind, errorType: result.errorType, errorMessage: result.errorMessage };
   }
   const payload = result.payload;

@@ -21,6 +21,12 @@ export interface DeliveryStreamConfig {
   };
   dynamicPartitioning?: boolean;
   compression?: 'UNCOMPRESSED' | 'GZIP';
+  /**
+   * FileExtension: replaces the default extension ('' or `.gz`) of delivered objects, so an S3
+   * notification filtered on the suffix fires as deployed. 0-128 characters matching
+   * `^$|\.[0-9a-z!\-_.*'()]+` (Firehose API, ExtendedS3DestinationConfiguration).
+   */
+  fileExtension?: string;
 }
 
 export interface Log {
@@ -93,6 +99,10 @@ export function validateDeliveryStreams(
       );
     if (s.dynamicPartitioning && s.errorOutputPrefix === '')
       problems.push(`${at}: dynamic partitioning requires an errorOutputPrefix (as on AWS)`);
+    if (s.fileExtension !== undefined && !validFileExtension(s.fileExtension))
+      problems.push(
+        `${at}: fileExtension must be empty or a dot and up to 127 of [0-9a-z!-_.*'()] (got ${JSON.stringify(s.fileExtension)})`,
+      );
     for (const problem of checkPrefix(s.prefix)) problems.push(`${at}: prefix: ${problem}`);
     for (const problem of checkPrefix(s.errorOutputPrefix))
       problems.push(`${at}: errorOutputPrefix: ${problem}`);
@@ -101,6 +111,9 @@ export function validateDeliveryStreams(
   }
   if (problems.length > 0) throw new DeliveryStreamConfigError(problems);
 }
+
+const validFileExtension = (extension: string) =>
+  extension.length <= 128 && /^$|^\.[0-9a-z!\-_.*'()]+$/.test(extension);
 
 export function lambdaArn(region: string, functionName: string): string {
   return functionName.startsWith('arn:')

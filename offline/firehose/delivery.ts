@@ -225,7 +225,9 @@ export class DeliveryStream {
       timestamp: group.oldest,
       ...(group.partitionKeys ? { partitionKeys: group.partitionKeys } : {}),
     });
-    const key = prefix + objectName(this.config.name, VERSION, group.oldest, compressed);
+    const key =
+      prefix +
+      objectName(this.config.name, VERSION, group.oldest, compressed, this.config.fileExtension);
     const body = Buffer.concat(group.parts);
     this.track(
       this.options.writer

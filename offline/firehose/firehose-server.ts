@@ -47,6 +47,8 @@ export interface FirehoseServerOptions {
   seed?: number;
   /** How often each shard of a source stream is polled (Firehose reads about once a second). */
   kinesisPollIntervalMs?: number;
+  /** When the delivery streams were created (epoch ms): a Kinesis source starts there (LATEST). */
+  createdAt?: number;
 }
 
 export interface FirehoseServer {
@@ -124,6 +126,7 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
         deliver: (records) => delivery?.accept(records),
         log: options.log,
         pollIntervalMs: options.kinesisPollIntervalMs ?? 1_000,
+        ...(options.createdAt !== undefined ? { createdAt: options.createdAt } : {}),
         clock,
       }),
     );

@@ -13,12 +13,17 @@ import { newRecordId, type SourceRecord } from './record.ts';
 export interface KinesisSourceOptions {
   client: KinesisClient;
   streamName: string;
-  /** JSON file of { shardId: last sequence number fully delivered }. */
+  /** JSON file of { createdAt, shards: { shardId: last sequence number fully delivered } }. */
   checkpointFile: string;
   deliver(records: SourceRecord[]): void;
   log: Log;
   pollIntervalMs: number;
   clock: () => number;
+  /**
+   * When the delivery stream came to exist, if earlier than this call (epoch ms, wall clock):
+   * the offline stack passes the moment it began starting, before the API accepted events.
+   */
+  createdAt?: number;
 }
 
 interface ShardState {
@@ -35,17 +40,29 @@ interface ShardState {
 const MAX_IN_FLIGHT = 10_000;
 const LIST_SHARDS_EVERY = 20;
 
+/** What the checkpoint file holds. */
+interface SavedState {
+  /** When the delivery stream first started here (epoch ms, Kinesis' wall clock). */
+  createdAt: number;
+  shards: Record<string, string>;
+}
+
 /**
- * KinesisStreamAsSource: Firehose reads every shard like a consumer, from TRIM_HORIZON the
- * first time. The checkpoint of a shard only moves past a record once it is acknowledged
+ * KinesisStreamAsSource: Firehose reads every shard like a consumer. "Amazon Data Firehose
+ * starts reading data from the LATEST position of your Kinesis stream"
+ * (https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html): records
+ * written before the delivery stream existed are never delivered. Locally the delivery stream
+ * "exists" from its first start, saved as `createdAt`; a shard without a checkpoint is read
+ * from TRIM_HORIZON skipping records that arrived before it, which is LATEST at the first
+ * start and, unlike a LATEST iterator, loses nothing written while `npm start` was down
+ * before the first record was delivered. The checkpoint of a shard only moves past a record once it is acknowledged
  * (in S3, in the error output or dropped) and every earlier record of that shard too, and it
  * is persisted; so a restart resumes after the last delivered record: nothing is skipped, and
  * after a clean shutdown (which flushes) nothing is delivered twice.
  */
 export async function startKinesisSource(options: KinesisSourceOptions) {
-  const checkpoints: Record<string, string> = await readFile(options.checkpointFile, 'utf8')
-    .then((text) => JSON.parse(text) as Record<string, string>)
-    .catch(() => ({}));
+  const saved = await loadState(options.checkpointFile, options.createdAt);
+  const checkpoints = saved.shards;
   const shards = new Map<string, ShardState>();
   let saving: Promise<void> = Promise.resolve();
   let dirty = false;
@@ -60,7 +77,8 @@ export async function startKinesisSource(options: KinesisSourceOptions) {
         dirty = false;
         const tmp = `${options.checkpointFile}.tmp`;
         await mkdir(dirname(options.checkpointFile), { recursive: true });
-        await writeFile(tmp, JSON.stringify(checkpoints, null, 2));
+        const state: SavedState = { createdAt: saved.createdAt, shards: checkpoints };
+        await writeFile(tmp, JSON.stringify(state, null, 2));
         await rename(tmp, options.checkpointFile);
       })
       .catch((error: unknown) =>
@@ -130,6 +148,16 @@ export async function startKinesisSource(options: KinesisSourceOptions) {
     for (const record of page.Records ?? []) {
       const sequenceNumber = record.SequenceNumber ?? '';
       const arrival = record.ApproximateArrivalTimestamp?.getTime() ?? options.clock();
+      if (arrival < saved.createdAt) {
+        // Written before the delivery stream existed: behind its LATEST starting position.
+        // (Arrivals grow along a shard, so nothing read before this is still in flight.)
+        shard.lastRead = sequenceNumber;
+        if (shard.inFlight.length === 0) {
+          checkpoints[shardId] = sequenceNumber;
+          persist();
+        }
+        continue;
+      }
       shard.inFlight.push(sequenceNumber);
       shard.lastRead = sequenceNumber;
       records.push({
@@ -151,6 +179,8 @@ export async function startKinesisSource(options: KinesisSourceOptions) {
     if (!shard.iterator) shard.closed = true;
     if (records.length > 0) options.deliver(records);
   }
+
+  if (saved.fresh) persist();
 
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -186,6 +216,24 @@ export async function startKinesisSource(options: KinesisSourceOptions) {
       await saving;
     },
   };
+}
+
+/**
+ * The saved state, or a new one created now. Kinesis stamps arrivals with the wall clock, so
+ * createdAt does too (never an injected test clock). A file of the earlier format (only the
+ * shard map) keeps its old meaning: read what has no checkpoint from the trim horizon.
+ */
+async function loadState(
+  file: string,
+  createdAt = Date.now(),
+): Promise<SavedState & { fresh: boolean }> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return { createdAt, shards: {}, fresh: true };
+  const parsed = JSON.parse(text) as Partial<SavedState> | Record<string, string>;
+  if (typeof parsed.createdAt === 'number' && typeof parsed.shards === 'object') {
+    return { createdAt: parsed.createdAt, shards: { ...parsed.shards }, fresh: false };
+  }
+  return { createdAt: 0, shards: { ...(parsed as Record<string, string>) }, fresh: false };
 }
 
 export type KinesisSource = Awaited<ReturnType<typeof startKinesisSource>>;

@@ -107,11 +107,14 @@ export function partitionKeyNames(template: string): string[] {
     .map((m) => m[2] ?? '');
 }
 
+/** `extension` is the configured FileExtension, when there is one: it replaces the default. */
 export function objectName(
   stream: string,
   version: number,
   timestamp: number,
   compressed: boolean,
+  extension?: string,
 ): string {
-  return `${stream}-${version}-${formatTimestamp('yyyy-MM-dd-HH-mm-ss', timestamp)}-${randomUUID()}${compressed ? '.gz' : ''}`;
+  const suffix = extension ?? (compressed ? '.gz' : '');
+  return `${stream}-${version}-${formatTimestamp('yyyy-MM-dd-HH-mm-ss', timestamp)}-${randomUUID()}${suffix}`;
 }

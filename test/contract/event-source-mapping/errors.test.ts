@@ -87,8 +87,65 @@ describe('event source mapping: function errors', () => {
     await sleep(300);
     expect(calls).toBe(callsAtDiscard); // no more retries for an expired record
     expect(calls).toBe(1);
-    expect(world.failures[0]?.requestContext.condition).toBe('EventAgeExceeded');
+    expect(world.failures[0]?.requestContext.condition).toBe('RecordAgeExceeded');
     expect(world.failures[0]?.KinesisBatchInfo.batchSize).toBe(1);
+  });
+
+  // AWS's recorded answer (localstack snapshot test_kinesis_maximum_record_age_exceeded,
+  // expire-while-retrying): condition RecordAgeExceeded and no responseContext at all.
+  test('RecordAgeExceeded while retrying: the invocation record has no responseContext and counts the invocations', async () => {
+    let offsetMs = 0;
+    let calls = 0;
+    world = await scenario({
+      fn: () => {
+        calls += 1;
+        if (calls === 2) offsetMs = 61_000;
+        throw new Error('still failing');
+      },
+    });
+    const sequence = await world.put('k', { i: 0 });
+    await world.start(
+      { maximumRecordAgeInSeconds: 60, maximumRetryAttempts: -1 },
+      { clock: { now: () => Date.now() + offsetMs } },
+    );
+    await waitFor('the invocation record', () => world?.failures.length === 1);
+    const [record] = world.failures;
+    expect(Object.keys(record ?? {})).toEqual([
+      'requestContext',
+      'version',
+      'timestamp',
+      'KinesisBatchInfo',
+    ]);
+    expect(record?.requestContext).toEqual({
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fn',
+      condition: 'RecordAgeExceeded',
+      approximateInvokeCount: 2,
+    });
+    expect(record?.KinesisBatchInfo).toMatchObject({
+      startSequenceNumber: sequence,
+      endSequenceNumber: sequence,
+      batchSize: 1,
+    });
+  });
+
+  // AWS's recorded answer (same snapshot, expire-before-ingestion): a record already too old
+  // when the mapping reads it is never invoked, yet approximateInvokeCount is 1.
+  test('RecordAgeExceeded before any invocation reports approximateInvokeCount 1 and never invokes the function', async () => {
+    let calls = 0;
+    world = await scenario({ fn: () => void (calls += 1) });
+    await world.put('k', { i: 0 });
+    await world.start(
+      { maximumRecordAgeInSeconds: 60, maximumRetryAttempts: 0 },
+      { clock: { now: () => Date.now() + 61_000 } },
+    );
+    await waitFor('the invocation record', () => world?.failures.length === 1);
+    await sleep(300);
+    expect(calls).toBe(0);
+    const [record] = world.failures;
+    expect(record?.requestContext.condition).toBe('RecordAgeExceeded');
+    expect(record?.requestContext.approximateInvokeCount).toBe(1);
+    expect(record).not.toHaveProperty('responseContext');
   });
 
   test('with BisectBatchOnFunctionError a poison record alone reaches the destination and the rest are processed once', async () => {
@@ -119,6 +176,45 @@ describe('event source mapping: function errors', () => {
     expect(info?.endSequenceNumber).toBe(sequences[3]);
     expect(world.failures[0]?.requestContext.approximateInvokeCount).toBe(5);
   });
+
+  // The origin of a failure decides, not its name (kinesis-on-failure-destination.html:
+  // "During invocation: If the function is invoked but returns an error, Lambda retries until
+  // ... the configured retry quota"). An SDK error a handler lets escape is such an error.
+  test.each(['ResourceNotFoundException', 'TooManyRequestsException', 'ServiceException'])(
+    'an error the function throws is a function error whatever its name (%s): retries, bisect, then the destination as Unhandled',
+    async (name) => {
+      const sizes: number[] = [];
+      world = await scenario({
+        fn: (event) => {
+          const records = decode(event);
+          sizes.push(records.length);
+          if (records.some((seen) => seen.data.poison)) {
+            const error = new Error('Requested resource not found');
+            error.name = name;
+            throw error;
+          }
+        },
+      });
+      await world.put('k', { poison: false });
+      const poison = await world.put('k', { poison: true });
+      await world.start({
+        batchSize: 10,
+        maximumRetryAttempts: 1,
+        bisectBatchOnFunctionError: true,
+      });
+      await waitFor('the invocation record', () => world?.failures.length === 1);
+      // [0,1] fails and is split, [0] ok, [1] fails, [1] retried once, then discarded.
+      expect(sizes).toEqual([2, 1, 1, 1]);
+      const [record] = world.failures;
+      expect(record?.requestContext.condition).toBe('RetryAttemptsExhausted');
+      expect(record?.responseContext).toEqual({
+        statusCode: 200,
+        executedVersion: '$LATEST',
+        functionError: 'Unhandled',
+      });
+      expect(record?.KinesisBatchInfo.startSequenceNumber).toBe(poison);
+    },
+  );
 
   test('a function Lambda cannot invoke is retried without using the retry quota', async () => {
     const functions: Record<string, (event: unknown) => unknown> = {};

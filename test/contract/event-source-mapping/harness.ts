@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { inProcessInvoker } from '../../../offline/lambda-invoker.ts';
@@ -57,7 +58,12 @@ export interface Scenario {
   put(partitionKey: string, data: Record<string, unknown>): Promise<string>;
   start(
     overrides?: Partial<KinesisMappingConfig>,
-    options?: { clock?: Clock; uuid?: string; sqs?: Pick<SQSClient, 'send'> },
+    options?: {
+      clock?: Clock;
+      uuid?: string;
+      sqs?: Pick<SQSClient, 'send'>;
+      s3?: Pick<S3Client, 'send'>;
+    },
   ): Promise<EventSourceMapping>;
   close(): Promise<void>;
 }
@@ -109,9 +115,12 @@ export async function scenario(
       const mapping = await startEventSourceMapping(config, {
         kinesis: emulator.client,
         invoker: inProcessInvoker(functions),
-        // With an SQS client the mapping's own SQS adapter is used; otherwise a sink.
-        ...(options.sqs
-          ? { sqs: options.sqs }
+        // With an SQS or S3 client the mapping's own adapters are used; otherwise a sink.
+        ...(options.sqs || options.s3
+          ? {
+              ...(options.sqs ? { sqs: options.sqs } : {}),
+              ...(options.s3 ? { s3: options.s3 } : {}),
+            }
           : { destination: { send: async (record) => void failures.push(record) } }),
         stateDir,
         log,

@@ -99,6 +99,6 @@ describe('event source mapping: ReportBatchItemFailures', () => {
     ]);
     expect(world.failures[0]?.KinesisBatchInfo.startSequenceNumber).toBe(sequences[4]);
     expect(world.failures[0]?.KinesisBatchInfo.batchSize).toBe(4);
-    expect(world.failures[0]?.responseContext.functionError).toBeNull();
+    expect(world.failures[0]?.responseContext?.functionError).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { PutRecordBatchCommand, PutRecordCommand } from '@aws-sdk/client-firehos
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { BUCKET, encode, lines, objects, startStack, stream, waitFor } from './support.ts';
+import { validateDeliveryStreams } from '../../../offline/firehose/delivery-stream-config.ts';
 
 const KIB = 1024;
 
@@ -113,6 +114,39 @@ test('S3 object naming: <YYYY/MM/dd/HH/ UTC prefix><stream>-<version>-<yyyy-MM-d
   } finally {
     await stack.stop();
   }
+});
+
+// FileExtension "will override the default file extension" (Firehose API,
+// ExtendedS3DestinationConfiguration): an S3 notification filtered on that suffix must fire.
+test('FileExtension replaces the default extension of delivered objects, compressed or not', async () => {
+  const stack = await startStack({
+    deliveryStreams: [
+      stream({ name: 'plain', fileExtension: '.json' }),
+      stream({ name: 'zipped', compression: 'GZIP', fileExtension: '.json.gz' }),
+      stream({ name: 'bare', compression: 'GZIP', fileExtension: '' }),
+    ],
+  });
+  try {
+    for (const name of ['plain', 'zipped', 'bare'])
+      await stack.client.send(
+        new PutRecordCommand({ DeliveryStreamName: name, Record: { Data: encode('a\n') } }),
+      );
+    await stack.firehose.flush();
+    const keys = (await objects(stack.s3)).map((o) => o.key);
+    const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+    expect(keys.find((k) => k.includes('/plain-'))).toMatch(new RegExp(`${uuid}\\.json$`));
+    expect(keys.find((k) => k.includes('/zipped-'))).toMatch(new RegExp(`${uuid}\\.json\\.gz$`));
+    expect(keys.find((k) => k.includes('/bare-'))).toMatch(new RegExp(`${uuid}$`));
+  } finally {
+    await stack.stop();
+  }
+});
+
+test('a FileExtension Firehose would refuse fails at start', () => {
+  for (const fileExtension of ['json', '.JSON', `.${'a'.repeat(128)}`])
+    expect(() => validateDeliveryStreams([stream({ fileExtension })], false)).toThrow(
+      /fileExtension must be empty or a dot/,
+    );
 });
 
 test('close flushes buffered records to S3: nothing is lost on shutdown', async () => {

@@ -40,8 +40,12 @@ const deliveredNumbers = async (stack: Stack) =>
     .flatMap((o) => lines(o.body))
     .map((l) => (JSON.parse(l) as { n: number }).n);
 
-function sourced(functions: Record<string, (event: unknown) => unknown> = { kind: kindTransform }) {
+function sourced(
+  functions: Record<string, (event: unknown) => unknown> = { kind: kindTransform },
+  createdAt?: number,
+) {
   return startStack({
+    ...(createdAt !== undefined ? { createdAt } : {}),
     deliveryStreams: [
       stream({
         source: {
@@ -91,6 +95,50 @@ test('Kinesis stream as source delivers every record exactly once, with kinesisR
   }
 });
 
+// "Amazon Data Firehose starts reading data from the LATEST position of your Kinesis stream"
+// (https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html).
+test('a Kinesis source starts at LATEST: records written before the delivery stream existed are never delivered', async () => {
+  await produce(0, 100);
+  await new Promise((resolve) => setTimeout(resolve, 20)); // arrivals strictly before the start
+  const stack = await sourced();
+  try {
+    await produce(100, 50);
+    await waitFor(
+      async () => ((await deliveredNumbers(stack)).length >= 50 ? true : undefined),
+      10_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack.firehose.flush();
+    expect((await deliveredNumbers(stack)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 50 }, (_, n) => 100 + n),
+    );
+    // A restart keeps the starting position: still nothing from before the first start.
+    await stack.restart();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack.firehose.flush();
+    expect(await deliveredNumbers(stack)).toHaveLength(50);
+  } finally {
+    await stack.stop();
+  }
+});
+
+test('LATEST is when the stack began: records the API wrote while Firehose was starting are delivered', async () => {
+  const stackBegan = Date.now();
+  await produce(0, 40); // accepted by the stream before the local Firehose is up
+  const stack = await sourced(undefined, stackBegan);
+  try {
+    await waitFor(
+      async () => ((await deliveredNumbers(stack)).length >= 40 ? true : undefined),
+      10_000,
+    );
+    expect((await deliveredNumbers(stack)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 40 }, (_, n) => n),
+    );
+  } finally {
+    await stack.stop();
+  }
+});
+
 test('restart resumes from the checkpoint: records written while it was down are delivered, none twice', async () => {
   const stack = await sourced();
   try {
@@ -102,8 +150,8 @@ test('restart resumes from the checkpoint: records written while it was down are
     await stack.restart();
     const checkpoints = JSON.parse(
       await readFile(join(stack.stateDir, 'firehose', 'checkpoints', 'events.json'), 'utf8'),
-    ) as Record<string, string>;
-    expect(Object.keys(checkpoints)).toHaveLength(3);
+    ) as { shards: Record<string, string> };
+    expect(Object.keys(checkpoints.shards)).toHaveLength(3);
     await produce(300, 200);
     await waitFor(
       async () => ((await deliveredNumbers(stack)).length >= 500 ? true : undefined),
@@ -132,8 +180,8 @@ test('the checkpoint only moves past records that reached S3', async () => {
       5_000,
     );
     const file = join(stack.stateDir, 'firehose', 'checkpoints', 'events.json');
-    const saved = await readFile(file, 'utf8').catch(() => '{}');
-    expect(JSON.parse(saved)).toEqual({});
+    const saved = await readFile(file, 'utf8');
+    expect(JSON.parse(saved)).toEqual({ createdAt: expect.any(Number), shards: {} });
   } finally {
     await stack.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await stack.stop();

@@ -138,7 +138,7 @@ async function deadLetter(
     functionError: 'Unhandled',
     now: Date.now(),
   });
-  await sqsFailureDestination(sqs, queueUrl).send(record);
+  await sqsFailureDestination(sqs, queueUrl).send(record, records);
   return { arrivals: records.map((r) => r.arrivalMs), body: JSON.stringify(record) };
 }
 

@@ -1,0 +1,114 @@
+import type { LocalNames } from '../../../offline/cfn.ts';
+import { readTopology, type FunctionSpec } from '../../../offline/topology.ts';
+
+const names: LocalNames = {
+  region: 'us-east-1',
+  service: 'svc',
+  stage: 'local',
+  resources: {},
+  functionsByLogicalId: {},
+  sqsEndpoint: 'http://127.0.0.1:4576',
+};
+const STREAM = 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks';
+const fn = (events: FunctionSpec['events']): FunctionSpec[] => [
+  { key: 'aggregate', name: 'svc-local-aggregate', events },
+];
+
+describe('serverless.yml configurations AWS refuses fail npm start', () => {
+  test('two mappings of one function on one stream are refused with ResourceConflictException', () => {
+    const events = fn([
+      { stream: { type: 'kinesis', arn: STREAM, batchSize: 10 } },
+      { stream: { type: 'kinesis', arn: STREAM, batchSize: 20 } },
+    ]);
+    expect(() => readTopology(events, names)).toThrow(
+      /ResourceConflictException: functions\.aggregate has two stream events on arn:aws:kinesis:us-east-1:000000000000:stream\/clicks \(events\[0\] and events\[1\]\)/,
+    );
+  });
+
+  test('one function may map a stream and an enhanced fan-out consumer of it: two event sources', () => {
+    const events = fn([
+      { stream: { type: 'kinesis', arn: STREAM } },
+      { stream: { type: 'kinesis', arn: STREAM, consumer: `${STREAM}/consumer/c:1` } },
+    ]);
+    expect(readTopology(events, names).mappings).toHaveLength(2);
+  });
+
+  test('two functions may map the same stream', () => {
+    const events: FunctionSpec[] = [
+      { key: 'a', name: 'svc-local-a', events: [{ stream: { type: 'kinesis', arn: STREAM } }] },
+      { key: 'b', name: 'svc-local-b', events: [{ stream: { type: 'kinesis', arn: STREAM } }] },
+    ];
+    expect(readTopology(events, names).mappings).toHaveLength(2);
+  });
+});
+
+describe('Firehose S3 destination settings the local Firehose cannot honour fail npm start', () => {
+  const withDestination = (destination: Record<string, unknown>): LocalNames => ({
+    ...names,
+    resources: {
+      Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'b' } },
+      Delivery: {
+        Type: 'AWS::KinesisFirehose::DeliveryStream',
+        Properties: {
+          DeliveryStreamName: 'd',
+          ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::b', ...destination },
+        },
+      },
+    },
+  });
+
+  test.each([
+    [{ CompressionFormat: 'Snappy' }, /CompressionFormat Snappy/],
+    [{ CompressionFormat: 'ZIP' }, /CompressionFormat ZIP/],
+    [{ DataFormatConversionConfiguration: { Enabled: true } }, /record format conversion/],
+    [{ CustomTimeZone: 'Europe/Paris' }, /CustomTimeZone Europe\/Paris/],
+    [{ S3BackupMode: 'Enabled' }, /S3BackupMode Enabled/],
+  ])('%j is refused', (destination, message) => {
+    expect(() => readTopology([], withDestination(destination))).toThrow(message);
+  });
+
+  test('FileExtension and dynamic partitioning are passed to the local Firehose', () => {
+    const [spec] = readTopology(
+      [],
+      withDestination({
+        FileExtension: '.json',
+        DynamicPartitioningConfiguration: { Enabled: true },
+        CompressionFormat: 'GZIP',
+        CustomTimeZone: 'UTC',
+      }),
+    ).deliveryStreams;
+    expect(spec).toMatchObject({
+      fileExtension: '.json',
+      dynamicPartitioning: true,
+      compression: 'GZIP',
+    });
+  });
+});
+
+describe('on-failure destinations the local mapping cannot stand in for fail npm start', () => {
+  test('a stream event with an SNS topic as onFailure is refused, never silently dropped', () => {
+    const arn = 'arn:aws:sns:us-east-1:000000000000:failures';
+    const events = fn([
+      { stream: { type: 'kinesis', arn: STREAM, destinations: { onFailure: arn } } },
+    ]);
+    expect(() => readTopology(events, names)).toThrow(
+      /functions\.aggregate\.events\[0\]\.stream\.destinations\.onFailure is arn:aws:sns:.*SQS queue or an S3 bucket/,
+    );
+  });
+
+  test('an SQS queue ARN, plain or as { arn }, or an S3 bucket ARN becomes the mapping destination', () => {
+    const queue = 'arn:aws:sqs:us-east-1:000000000000:dlq';
+    for (const onFailure of [queue, { arn: queue }]) {
+      const events = fn([
+        { stream: { type: 'kinesis', arn: STREAM, destinations: { onFailure } } },
+      ]);
+      expect(readTopology(events, names).mappings[0]?.onFailureQueue).toBe('dlq');
+    }
+    const bucket = fn([
+      {
+        stream: { type: 'kinesis', arn: STREAM, destinations: { onFailure: 'arn:aws:s3:::fails' } },
+      },
+    ]);
+    expect(readTopology(bucket, names).mappings[0]?.onFailureBucket).toBe('fails');
+  });
+});
