@@ -45,6 +45,7 @@ export async function handleIngestRequest(
       body: request.body,
       isBase64Encoded: request.isBase64Encoded,
       contentType: request.headers['content-type'],
+      contentEncoding: request.headers['content-encoding'],
     },
     route.maxBodyBytes,
   );

@@ -1,3 +1,4 @@
+import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import {
   BadRequestError,
   PayloadTooLargeError,
@@ -8,6 +9,70 @@ export interface RawBody {
   body: string | undefined;
   isBase64Encoded: boolean;
   contentType: string | undefined;
+  /** The Content-Encoding header: gzip and deflate are inflated, identity or none is read as is. */
+  contentEncoding?: string | undefined;
+}
+
+/** What a client may compress with, as the Segment and RudderStack APIs accept. */
+export const ACCEPTED_ENCODINGS = ['gzip', 'deflate'] as const;
+type Coding = (typeof ACCEPTED_ENCODINGS)[number];
+
+/**
+ * The codings in the order they were applied (Content-Encoding lists them so, RFC 9110
+ * 8.4); identity is no coding. An unknown one is a 415 naming those accepted.
+ */
+function codingsOf(contentEncoding: string | undefined): Coding[] {
+  if (contentEncoding === undefined) return [];
+  const codings: Coding[] = [];
+  for (const part of contentEncoding.split(',')) {
+    const coding = part.trim().toLowerCase();
+    if (coding === '' || coding === 'identity') continue;
+    if (coding === 'gzip' || coding === 'x-gzip') codings.push('gzip');
+    else if (coding === 'deflate') codings.push('deflate');
+    else
+      throw new UnsupportedMediaTypeError(
+        `content-encoding ${JSON.stringify(part.trim())} is not supported: send the body uncompressed, or with ${ACCEPTED_ENCODINGS.join(' or ')}`,
+      );
+  }
+  return codings;
+}
+
+/**
+ * Inflates with a hard cap on what comes out: zlib stops at maxOutputLength, so a
+ * decompression bomb costs at most the route's limit in memory and time, never more. The
+ * cap is the route's own limit, which applies to the inflated body as to a plain one.
+ */
+function inflate(compressed: Buffer, codings: readonly Coding[], maxBytes: number): Buffer {
+  let bytes = compressed;
+  for (const coding of [...codings].reverse()) {
+    const options = { maxOutputLength: maxBytes + 1 };
+    try {
+      bytes = coding === 'gzip' ? gunzipSync(bytes, options) : inflateDeflate(bytes, options);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new PayloadTooLargeError(
+          `request body inflates to more than ${describeLimit(maxBytes)}, the most this route takes`,
+        );
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new BadRequestError(
+        `request body is not valid ${coding} data (${reason}): it is corrupt or truncated`,
+      );
+    }
+    if (bytes.length > maxBytes)
+      throw new PayloadTooLargeError(
+        `request body inflates to more than ${describeLimit(maxBytes)}, the most this route takes`,
+      );
+  }
+  return bytes;
+}
+
+/** HTTP's deflate is the zlib format (RFC 9110 8.4.1.2); some clients send raw deflate. */
+function inflateDeflate(bytes: Buffer, options: { maxOutputLength: number }): Buffer {
+  // A zlib stream starts with CMF 0x?8 and a header whose 16-bit value is a multiple of 31.
+  const first = bytes[0] ?? 0;
+  const second = bytes[1] ?? 0;
+  const zlibHeader = (first & 0x0f) === 8 && ((first << 8) | second) % 31 === 0;
+  return zlibHeader ? inflateSync(bytes, options) : inflateRawSync(bytes, options);
 }
 
 /**
@@ -51,7 +116,19 @@ export function readJsonBody(raw: RawBody, maxBytes: number): { value: unknown; 
   }
   let text: string;
   let bytes: number;
-  if (raw.isBase64Encoded) {
+  const codings = codingsOf(raw.contentEncoding);
+  if (codings.length > 0) {
+    // API Gateway hands a compressed body to Lambda base64-encoded; a text body that claims
+    // a coding can only have been decoded as text on the way, and fails to inflate (400).
+    const compressed = Buffer.from(raw.body, raw.isBase64Encoded ? 'base64' : 'latin1');
+    const buffer = inflate(compressed, codings, maxBytes);
+    bytes = buffer.length;
+    try {
+      text = utf8.decode(buffer);
+    } catch {
+      throw new BadRequestError('request body is not valid UTF-8 once inflated');
+    }
+  } else if (raw.isBase64Encoded) {
     const buffer = Buffer.from(raw.body, 'base64');
     bytes = buffer.length;
     assertWithinLimit(bytes, maxBytes);
@@ -68,10 +145,14 @@ export function readJsonBody(raw: RawBody, maxBytes: number): { value: unknown; 
   return { value: parseJson(text), bytes };
 }
 
+function describeLimit(maxBytes: number): string {
+  return `${maxBytes.toLocaleString('en-US')} bytes${maxBytes % 1024 === 0 ? ` (${maxBytes / 1024} KB)` : ''}`;
+}
+
 function assertWithinLimit(bytes: number, maxBytes: number): void {
   if (bytes > maxBytes) {
     throw new PayloadTooLargeError(
-      `request body is ${bytes.toLocaleString('en-US')} bytes; this route takes at most ${maxBytes.toLocaleString('en-US')} bytes${maxBytes % 1024 === 0 ? ` (${maxBytes / 1024} KB)` : ''}`,
+      `request body is ${bytes.toLocaleString('en-US')} bytes; this route takes at most ${describeLimit(maxBytes)}`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { Analytics } from '@segment/analytics-node';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
@@ -118,6 +119,30 @@ describe('npm start: the local API in front of the Kinesis emulator', () => {
     ]);
     expect(new Set(records.map((r) => r.json.messageId)).size).toBe(5);
     for (const r of records) expect(String(r.json.messageId)).toMatch(/^node-next-/);
+  });
+
+  test('a corrupt gzip body is a 400 that says so; an unknown encoding a 415', async () => {
+    const corrupt = await fetch(`${stack.apiUrl}/v1/track`, {
+      method: 'POST',
+      headers: {
+        authorization: basic,
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      },
+      body: gzipSync('{"type":"track"}').subarray(0, 12),
+    });
+    expect(corrupt.status).toBe(400);
+    expect(await corrupt.text()).toMatch(/not valid gzip data/);
+    const unknown = await fetch(`${stack.apiUrl}/v1/track`, {
+      method: 'POST',
+      headers: {
+        authorization: basic,
+        'content-type': 'application/json',
+        'content-encoding': 'br',
+      },
+      body: Buffer.from('{}'),
+    });
+    expect(unknown.status).toBe(415);
   });
 
   test('CORS preflight from a browser SDK is answered', async () => {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { makeHandler } from '../../../functions/ingest/handler.ts';
 import { WriteKeys } from '../../../shared/ingest/write-keys.ts';
 import type {
@@ -246,5 +247,49 @@ describe('ingest handler routes', () => {
     const refused = await over.call('/v1/batch', { batch: [eventWithBlob(fits + 1)] });
     expect(refused.status).toBe(400);
     expect(over.stream.records()[0]).toMatchObject({ type: 'rejected', messageId: 'edge' });
+  });
+});
+
+describe('compressed bodies (API Gateway hands them over base64-encoded)', () => {
+  const gzipEvent = (path: string, body: unknown, encoding = 'gzip') => {
+    const event = apiRequest(path, body, { headers: { 'Content-Encoding': encoding } });
+    event.body = gzipSync(JSON.stringify(body)).toString('base64');
+    event.isBase64Encoded = true;
+    return event;
+  };
+
+  test('a gzipped /v1/batch with a mixed-case Content-Encoding header writes every event once', async () => {
+    const { stream } = setup();
+    const handler = makeHandler({
+      writer: stream,
+      writeKeys: new WriteKeys(['test-key']),
+      retry: { budgetMs: 100, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const batch = Array.from({ length: 50 }, (_, i) => ({
+      type: 'track',
+      event: 'Product Viewed',
+      properties: { product_id: `p-${i}` },
+      anonymousId: `a-${i}`,
+      messageId: `m-${i}`,
+    }));
+    const response = await handler(gzipEvent('/v1/batch', { batch }), lambdaContext);
+    expect(response.statusCode).toBe(200);
+    expect(stream.records().map((r) => r.messageId)).toEqual(batch.map((m) => m.messageId));
+  });
+
+  test('an unknown Content-Encoding is a 415 with the reason, and nothing is written', async () => {
+    const { stream } = setup();
+    const handler = makeHandler({
+      writer: stream,
+      writeKeys: new WriteKeys(['test-key']),
+      retry: { budgetMs: 100, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const response = await handler(
+      gzipEvent('/v1/track', { event: 'x', anonymousId: 'a' }, 'br'),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(415);
+    expect(response.body).toContain('gzip or deflate');
+    expect(stream.entries).toEqual([]);
   });
 });
