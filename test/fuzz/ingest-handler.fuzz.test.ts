@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { makeHandler } from '../../functions/ingest/handler.ts';
 import { ECOMMERCE_EVENTS } from '../../shared/event-contract/ecommerce.ts';
@@ -230,4 +231,48 @@ describe('fuzz: no input crashes the ingest handler', () => {
       { numRuns: 300 },
     );
   });
+
+  test('compressed bodies: arbitrary, truncated or bit-flipped gzip/deflate streams get a 2xx/4xx with a reason, never a 500', async () => {
+    const handler = makeHandler({
+      writer: new MemoryStream(),
+      writeKeys: new WriteKeys(['test-key']),
+      retry: { budgetMs: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)),
+          fc
+            .tuple(fc.array(eventLike, { maxLength: 5 }), fc.nat(), fc.nat(255))
+            .map(([batch, cut, flip]) => {
+              const whole = gzipSync(JSON.stringify({ batch }));
+              const damaged = Buffer.from(whole.subarray(0, 1 + (cut % whole.length)));
+              const at = cut % damaged.length;
+              damaged[at] = (damaged[at] ?? 0) ^ flip;
+              return damaged;
+            }),
+          fc.array(eventLike, { maxLength: 5 }).map((batch) => gzipSync(JSON.stringify({ batch }))),
+          // A bomb: a few hundred bytes that inflate far past every route's limit.
+          fc.nat(4).map((n) => gzipSync(Buffer.alloc((n + 1) * 1024 * 1024, 0x20))),
+        ),
+        fc.constantFrom('gzip', 'deflate', 'gzip, deflate', 'br', 'identity'),
+        fc.constantFrom(...ROUTES),
+        async (bytes, encoding, path) => {
+          const request = apiRequest(path, bytes.toString('base64'), {
+            raw: true,
+            headers: { 'content-encoding': encoding },
+          });
+          request.isBase64Encoded = true;
+          const response = await handler(request, lambdaContext);
+          seen.add(response.statusCode);
+          expect(ALLOWED.has(response.statusCode)).toBe(true);
+          const body = JSON.parse(response.body) as { error?: string };
+          if (response.statusCode >= 400) expect(body.error).toEqual(expect.any(String));
+        },
+      ),
+      { numRuns: 400 },
+    );
+    for (const status of [400, 413, 415]) expect(seen).toContain(status);
+  }, 120_000);
 });
