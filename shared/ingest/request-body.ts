@@ -78,27 +78,40 @@ function inflateDeflate(bytes: Buffer, options: { maxOutputLength: number }): Bu
 /**
  * JSON is accepted as application/json, any application/*+json, and text/plain: browser
  * SDKs send JSON as text/plain so the request needs no CORS preflight. No content type is
- * taken as JSON too, as the Segment API does.
+ * taken as JSON too, as the Segment API does. A form type is JSON mislabelled when the body
+ * is a JSON object: @rudderstack/rudder-sdk-node posts its gzipped JSON batches with axios's
+ * default `application/x-www-form-urlencoded`, and RudderStack's own server reads them as
+ * JSON; a real form body is still refused.
  */
-function isJsonContentType(contentType: string | undefined): boolean {
+type BodyKind = 'json' | 'form' | 'other';
+
+function bodyKindOf(contentType: string | undefined): BodyKind {
   // Clients send one content type with every request: decided once, as for the write key.
-  if (contentType !== undefined && contentType === lastContentType) return lastWasJson;
-  const json = decideJsonContentType(contentType);
+  if (contentType !== undefined && contentType === lastContentType) return lastKind;
+  const kind = decideBodyKind(contentType);
   lastContentType = contentType;
-  lastWasJson = json;
-  return json;
+  lastKind = kind;
+  return kind;
 }
 
 let lastContentType: string | undefined;
-let lastWasJson = false;
+let lastKind: BodyKind = 'other';
 
-function decideJsonContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined || contentType.trim() === '') return true;
+function decideBodyKind(contentType: string | undefined): BodyKind {
+  if (contentType === undefined || contentType.trim() === '') return 'json';
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return (
+  if (
     mediaType === 'application/json' ||
     mediaType === 'text/plain' ||
     /^application\/[\w.+-]+\+json$/.test(mediaType)
+  )
+    return 'json';
+  return mediaType === 'application/x-www-form-urlencoded' ? 'form' : 'other';
+}
+
+function unsupportedContentType(contentType: string | undefined): UnsupportedMediaTypeError {
+  return new UnsupportedMediaTypeError(
+    `content-type ${JSON.stringify(contentType)} is not supported: send JSON as application/json (or text/plain)`,
   );
 }
 
@@ -106,11 +119,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads a request body as JSON, with the errors a client can act on. */
 export function readJsonBody(raw: RawBody, maxBytes: number): { value: unknown; bytes: number } {
-  if (!isJsonContentType(raw.contentType)) {
-    throw new UnsupportedMediaTypeError(
-      `content-type ${JSON.stringify(raw.contentType)} is not supported: send JSON as application/json (or text/plain)`,
-    );
-  }
+  const kind = bodyKindOf(raw.contentType);
+  if (kind === 'other') throw unsupportedContentType(raw.contentType);
   if (raw.body === undefined || raw.body.length === 0) {
     throw new BadRequestError('request body is empty: send a JSON object');
   }
@@ -142,6 +152,7 @@ export function readJsonBody(raw: RawBody, maxBytes: number): { value: unknown; 
     bytes = Buffer.byteLength(text, 'utf8');
     assertWithinLimit(bytes, maxBytes);
   }
+  if (kind === 'form' && !/^\s*\{/.test(text)) throw unsupportedContentType(raw.contentType);
   return { value: parseJson(text), bytes };
 }
 

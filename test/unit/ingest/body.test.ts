@@ -41,8 +41,18 @@ describe('content type', () => {
     expect(read({ contentType })).toEqual({ value: { a: 1 }, bytes: 7 });
   });
 
+  it('a form type is read as JSON only when the body is a JSON object (rudder-sdk-node labels its JSON so)', () => {
+    const contentType = 'application/x-www-form-urlencoded';
+    expect(read({ contentType })).toEqual({ value: { a: 1 }, bytes: 7 });
+    expect(read({ contentType, body: ' \n{"a":1}' }).value).toEqual({ a: 1 });
+    for (const body of ['a=1&b=2', '[1]', '"x"'])
+      expect(thrownBy(() => read({ contentType, body }))).toMatchObject({
+        statusCode: 415,
+        message: `content-type "${contentType}" is not supported: send JSON as application/json (or text/plain)`,
+      });
+  });
+
   it.each([
-    'application/x-www-form-urlencoded',
     'multipart/form-data; boundary=x',
     'text/html',
     'application/xml',
