@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- serverless require()s this file (its ${file()} resolver) */
 // `${file(./tools/deploy/schema-version.cjs)}` in serverless.yml: what the warehouse setup
 // writes, as one string. CloudFormation sends a custom resource an Update only when one of
 // its properties changes, so a new migration or a changed JSONPaths file must change this.
