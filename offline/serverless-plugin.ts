@@ -2,6 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
 import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
 import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
+import { deployProblems, type DeployChecks } from './deploy-checks.ts';
 import { assertPortFree } from './port-check.ts';
 import { kinesisStreams } from './resources.ts';
 import { portsInUse, readSettings, type OfflineSettings } from './settings.ts';
@@ -62,7 +63,10 @@ export class OfflinePlatformPlugin {
       'offline:start:ready': () => this.userFacing(() => this.startTriggers()),
       'offline:start:end': () => this.stop(),
       'before:package:initialize': () =>
-        this.userFacing(async () => this.assertDeployableSecrets()),
+        this.userFacing(async () => {
+          this.assertDeployableSecrets();
+          this.assertWarehouseIdentifiers();
+        }),
     };
   }
 
@@ -227,6 +231,18 @@ export class OfflinePlatformPlugin {
         }
       }
     }
+  }
+
+  /** The IAM policies name one warehouse: refuse a deployed stage that leaves it open. */
+  private assertWarehouseIdentifiers(): void {
+    const { service } = this.serverless;
+    if (service.provider.stage === 'local') return;
+    const checks = (service.custom?.deployChecks ?? {}) as DeployChecks;
+    const problems = deployProblems(checks);
+    if (problems.length > 0)
+      throw new Error(
+        `stage ${service.provider.stage} cannot be packaged, set in the environment of \`sls package\`/\`sls deploy\` (see docs/deploy.md):\n  - ${problems.join('\n  - ')}`,
+      );
   }
 
   private async stop(): Promise<void> {

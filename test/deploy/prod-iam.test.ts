@@ -53,7 +53,7 @@ const grantsOn = (roleId: string, action: string) =>
     .filter((s) => s.Effect === 'Allow' && list(s.Action).includes(action))
     .flatMap((s) => list(s.Resource));
 
-const OUR_FUNCTIONS = ['Ingest', 'Aggregate', 'Transform', 'Load', 'Dashboard'];
+const OUR_FUNCTIONS = ['Ingest', 'Aggregate', 'Transform', 'Load', 'Dashboard', 'WarehouseSetup'];
 
 describe('IAM in the prod template', () => {
   test('every function runs as its own role, and no two functions share one', () => {
@@ -153,6 +153,17 @@ describe('IAM in the prod template', () => {
         'secretsmanager:GetSecretValue',
       ],
     ],
+    [
+      'WarehouseSetup',
+      [
+        'kms:GenerateDataKey',
+        'redshift-data:DescribeStatement',
+        'redshift-data:ExecuteStatement',
+        'redshift-data:GetStatementResult',
+        's3:PutObject',
+        'secretsmanager:GetSecretValue',
+      ],
+    ],
   ])('the %s role allows exactly the calls its function makes', (name, expected) => {
     const statements = roleStatements(template, roleOf(`${name}LambdaFunction`));
     expect(actions(statements).filter((a) => !a.startsWith('logs:'))).toEqual(expected);
@@ -181,6 +192,11 @@ describe('IAM in the prod template', () => {
     expect(grantsOn('LoadRole', 'redshift-data:BatchExecuteStatement')).toEqual([workgroup]);
     expect(grantsOn('DashboardRole', 'redshift-data:ExecuteStatement')).toEqual([workgroup]);
     expect(grantsOn('LoadRole', 'secretsmanager:GetSecretValue')).toEqual([PROD_SECRET_ARN]);
+    // The deploy-time migrations: the same workgroup, the loader's secret.
+    expect(grantsOn('WarehouseSetupRole', 'redshift-data:ExecuteStatement')).toEqual([workgroup]);
+    expect(grantsOn('WarehouseSetupRole', 'secretsmanager:GetSecretValue')).toEqual([
+      PROD_SECRET_ARN,
+    ]);
     expect(grantsOn('DashboardRole', 'secretsmanager:GetSecretValue')).toEqual([
       PROD_READ_SECRET_ARN,
     ]);

@@ -33,7 +33,7 @@ async function startPglite(): Promise<Engine> {
   return { warehouse: new PgliteWarehouse(pglite.db), close: () => pglite.close() };
 }
 
-async function postgresUrl(): Promise<string> {
+export async function postgresUrl(): Promise<string> {
   const candidates = process.env.PG_TEST_URL
     ? [process.env.PG_TEST_URL]
     : ['postgres', 'root'].map((user) => `postgresql://${user}@127.0.0.1:5432/test`);
