@@ -26,15 +26,6 @@ function importsOf(file: string): string[] {
   );
 }
 
-/**
- * The schema's migrations and views: shared with the load's dialects and run by
- * `npm run migrate` (and the local stack at start) rather than by a function.
- */
-const SCHEMA_RUN_AT_DEPLOY = [
-  'shared/warehouse-schema/migrations.ts',
-  'shared/warehouse-schema/views.ts',
-];
-
 const functionNames = readdirSync(join(ROOT, 'functions')).filter((name) =>
   statSync(join(ROOT, 'functions', name)).isDirectory(),
 );
@@ -94,8 +85,7 @@ describe('layout', () => {
     for (const fn of functionNames) visit(join(ROOT, 'functions', fn, 'handler.ts'));
     const unreached = filesUnder(join(ROOT, 'shared'))
       .filter((path) => path.endsWith('.ts') && !reached.has(path))
-      .map((path) => relative(ROOT, path))
-      .filter((path) => !SCHEMA_RUN_AT_DEPLOY.includes(path));
+      .map((path) => relative(ROOT, path));
     expect(unreached).toEqual([]);
   });
 
