@@ -44,10 +44,11 @@ function expectOneAlarm(
 }
 
 /** The functions on the data path (serverless's S3 custom resource runs once per deploy). */
+/** The pipeline's functions: not the framework's, nor the deploy's schema migration (its failure is a failed stack). */
 const dataPathFunctions = () =>
   ofType(template, 'AWS::Lambda::Function')
     .map(([id]) => id)
-    .filter((id) => !id.startsWith('CustomDashresource'));
+    .filter((id) => !id.startsWith('CustomDashresource') && id !== 'WarehouseSetupLambdaFunction');
 
 describe('alarms in the prod template', () => {
   test('every alarm notifies the alarm topic, when it fires and when it clears', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isListening } from '../support/net.ts';
 import { startOfflineStack } from '../support/offline-stack.ts';
+import { PROD_ENV } from '../deploy/support/prod-env.ts';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -66,9 +67,10 @@ describe('the local plugin talks to people', () => {
     expect(result.files).toEqual([]);
   }, 130_000);
 
-  test('with write and read keys in the environment, the prod stage packages offline with no AWS credentials', () => {
+  test('with the documented variables (keys and the Redshift identifiers), the prod stage packages offline with no AWS credentials', () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...PROD_ENV,
       INGEST_WRITE_KEYS: 'k1,k2',
       DASHBOARD_READ_KEYS: 'r1',
     };
