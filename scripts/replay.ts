@@ -9,7 +9,6 @@
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { lambdaApiInvoker } from '../offline/lambda-invoker.ts';
 import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
+import { createS3Client } from '../shared/adapters/s3/s3-client.ts';
 import { parseEnv } from '../shared/config/parse-env.ts';
 import { kinesisRangeReader } from '../tools/replay/kinesis-range-reader.ts';
 import { notificationFiles } from '../tools/replay/notification-files.ts';
@@ -76,10 +76,7 @@ async function main(): Promise<number> {
   const config = parseEnv(configSchema);
   const client = (endpoint: string | undefined) =>
     awsClientConfig({ region: config.AWS_REGION, endpoint });
-  const s3 = new S3Client({
-    ...client(config.S3_ENDPOINT),
-    forcePathStyle: config.S3_ENDPOINT !== undefined,
-  });
+  const s3 = createS3Client({ region: config.AWS_REGION, endpoint: config.S3_ENDPOINT });
   const sqs = new SQSClient(client(config.SQS_ENDPOINT));
   const kinesis = new KinesisClient(client(config.KINESIS_ENDPOINT));
   // The load function may take its whole 300 s timeout on a large object.

@@ -1,7 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { awsClientConfig } from '#shared/runtime/aws-client-config';
 import { logger } from '#shared/runtime/logger';
 import type { S3Notification } from '#shared/load/s3-notification';
 import { stagingLoader, type LoadResult } from '#shared/load/load-object';
@@ -25,6 +23,7 @@ import {
   createRedshiftDataClient,
   redshiftDataApi,
 } from '#shared/adapters/redshift-data-api/redshift-data-client';
+import { createS3Client } from '#shared/adapters/s3/s3-client';
 import { s3ObjectReader } from '#shared/adapters/s3/s3-object-reader';
 
 export type LoadDeps = Pick<LoadNotificationDeps, 'loaderFor' | 'read'>;
@@ -58,10 +57,7 @@ function postgresDeps(warehouse: PostgresWarehouseConfig, config: LoadFunctionCo
   const pool = createPgPool(warehouse.url, config.pool, (error) =>
     logger.warn('idle warehouse connection closed', { error }),
   );
-  const s3 = new S3Client({
-    ...awsClientConfig({ region: config.region, endpoint: config.s3Endpoint }),
-    forcePathStyle: config.s3Endpoint !== undefined,
-  });
+  const s3 = createS3Client({ region: config.region, endpoint: config.s3Endpoint });
   const loader = stagingLoader(new PostgresWarehouse(pool, { staging: warehouse.staging }));
   return { loaderFor: () => loader, read: s3ObjectReader(s3) };
 }

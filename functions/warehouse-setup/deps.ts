@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { WarehouseSetupConfig } from '#shared/config/warehouse-setup-config';
+import { MIGRATION_POOL, type WarehouseSetupConfig } from '#shared/config/warehouse-setup-config';
 import type { WarehouseSetupDeps } from '#shared/deploy/warehouse-setup';
 import { writeJsonPathsFiles } from '#shared/deploy/copy-files';
 import { migrate } from '#shared/warehouse-schema/migrations';
@@ -35,11 +35,7 @@ export function setupDeps(
       warehouseId: config.warehouseId,
       async migrate() {
         // Ended before the answer: an idle connection's error has nobody to reach.
-        const pool = createPgPool(
-          url,
-          { max: 1, idleTimeoutMs: 1_000, connectTimeoutMs: 10_000 },
-          () => undefined,
-        );
+        const pool = createPgPool(url, MIGRATION_POOL, () => undefined);
         try {
           return await migrate(new PostgresWarehouse(pool), postgres);
         } finally {

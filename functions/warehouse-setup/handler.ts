@@ -1,13 +1,14 @@
-import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import { S3Client } from '@aws-sdk/client-s3';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { awsClientConfig } from '#shared/runtime/aws-client-config';
 import { logger } from '#shared/runtime/logger';
 import { loadWarehouseSetupConfig } from '#shared/config/warehouse-setup-config';
 import { sendResponse, type CustomResourceRequest } from '#shared/deploy/custom-resource';
 import { setUpWarehouse } from '#shared/deploy/warehouse-setup';
-import { redshiftDataApi } from '#shared/adapters/redshift-data-api/redshift-data-client';
+import {
+  createRedshiftDataClient,
+  redshiftDataApi,
+} from '#shared/adapters/redshift-data-api/redshift-data-client';
+import { createS3Client } from '#shared/adapters/s3/s3-client';
 import { setupDeps, type SetupDeps } from './deps.ts';
 
 export interface WarehouseSetupHandlerDeps {
@@ -52,10 +53,8 @@ export const handler = makeHandler({
       throw new Error('no Redshift configured');
     const { warehouse } = config;
     ports ??= {
-      dataApi: redshiftDataApi(
-        new RedshiftDataClient({ ...awsClientConfig(warehouse), maxAttempts: 3 }),
-      ),
-      s3: new S3Client(awsClientConfig({ region: config.region, endpoint: config.s3Endpoint })),
+      dataApi: redshiftDataApi(createRedshiftDataClient(warehouse)),
+      s3: createS3Client({ region: config.region, endpoint: config.s3Endpoint }),
     };
     return ports;
   }),

@@ -101,9 +101,12 @@ const redshiftTargetEnv = z
 const ROLE_WHAT = 'the ARN of the IAM role Redshift assumes to read the bucket (COPY IAM_ROLE)';
 const JSONPATHS_WHAT = 'the s3://bucket/folder/ holding events.jsonpaths, metrics.jsonpaths ...';
 
+/** REDSHIFT_JSONPATHS_PREFIX: read by the load (COPY's JSONPaths) and the warehouse setup (writes them). */
+export const jsonPathsPrefix = required(JSONPATHS_WHAT).regex(S3_FOLDER, { error: JSONPATHS_WHAT });
+
 const redshiftLoadEnv = z.object({
   REDSHIFT_COPY_ROLE_ARN: required(ROLE_WHAT).regex(ROLE_ARN, { error: ROLE_WHAT }),
-  REDSHIFT_JSONPATHS_PREFIX: required(JSONPATHS_WHAT).regex(S3_FOLDER, { error: JSONPATHS_WHAT }),
+  REDSHIFT_JSONPATHS_PREFIX: jsonPathsPrefix,
   /** Firehose's CompressionFormat for the delivered objects: GZIP, or unset for none. */
   REDSHIFT_COPY_COMPRESSION: optional.pipe(z.enum(['GZIP']).optional()),
 });

@@ -1,6 +1,8 @@
 import * as z from 'zod';
+import type { PoolSettings } from '../adapters/postgres/pg-pool.ts';
 import { awsEnv, optionalEndpoint, parseEnv } from './parse-env.ts';
 import {
+  jsonPathsPrefix,
   migrationWarehouseConfig,
   type PostgresWarehouseConfig,
   type RedshiftWarehouseConfig,
@@ -11,6 +13,13 @@ import {
  * load function writes (same variables, same parser as `npm run migrate`) and, for
  * Redshift, where the JSONPaths files go (the load function's REDSHIFT_JSONPATHS_PREFIX).
  */
+/** The migration needs one connection, held only while it runs. */
+export const MIGRATION_POOL: PoolSettings = {
+  max: 1,
+  idleTimeoutMs: 1_000,
+  connectTimeoutMs: 10_000,
+};
+
 export type WarehouseSetupConfig =
   | { warehouse: PostgresWarehouseConfig; warehouseId: string }
   | {
@@ -21,14 +30,9 @@ export type WarehouseSetupConfig =
       s3Endpoint: string | undefined;
     };
 
-const JSONPATHS_WHAT = 'the s3://bucket/folder/ the load function reads its JSONPaths files from';
 const redshiftSetupEnv = z.object({
   ...awsEnv,
-  REDSHIFT_JSONPATHS_PREFIX: z
-    .string({ error: JSONPATHS_WHAT })
-    .regex(/^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[A-Za-z0-9!_.*()=:+@,-]+\/)*)$/, {
-      error: JSONPATHS_WHAT,
-    }),
+  REDSHIFT_JSONPATHS_PREFIX: jsonPathsPrefix,
   S3_ENDPOINT: optionalEndpoint,
 });
 

@@ -50,20 +50,21 @@ function inflate(compressed: Buffer, codings: readonly Coding[], maxBytes: numbe
       bytes = coding === 'gzip' ? gunzipSync(bytes, options) : inflateDeflate(bytes, options);
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-        throw new PayloadTooLargeError(
-          `request body inflates to more than ${describeLimit(maxBytes)}, the most this route takes`,
-        );
+        throw inflatedTooLarge(maxBytes);
       const reason = error instanceof Error ? error.message : String(error);
       throw new BadRequestError(
         `request body is not valid ${coding} data (${reason}): it is corrupt or truncated`,
       );
     }
-    if (bytes.length > maxBytes)
-      throw new PayloadTooLargeError(
-        `request body inflates to more than ${describeLimit(maxBytes)}, the most this route takes`,
-      );
+    if (bytes.length > maxBytes) throw inflatedTooLarge(maxBytes);
   }
   return bytes;
+}
+
+function inflatedTooLarge(maxBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    `request body inflates to more than ${describeLimit(maxBytes)}, the most this route takes`,
+  );
 }
 
 /** HTTP's deflate is the zlib format (RFC 9110 8.4.1.2); some clients send raw deflate. */
