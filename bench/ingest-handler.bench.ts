@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
 import { WriteKeys } from '#shared/ingest/write-keys';
 import type {
   EntryOutcome,
@@ -28,6 +29,8 @@ const WARM_UP_MS = 1_000;
 const ROUND_MS = 1_000;
 const ROUNDS = 5;
 const TARGET_RATIO = 0.5;
+const PLAIN_BATCH = 'POST /v1/batch (100 events)';
+const GZIPPED_BATCH = 'POST /v1/batch gzip (100 events)';
 
 /** Acknowledges every entry, as a healthy stream would, and counts what it was given. */
 class AcknowledgingStreamWriter implements StreamWriter {
@@ -47,6 +50,7 @@ class AcknowledgingStreamWriter implements StreamWriter {
 
 interface Request {
   event: APIGatewayProxyEventV2;
+  /** The JSON as sent, before any Content-Encoding: what the floor parses. */
   body: string;
   events: number;
 }
@@ -137,6 +141,14 @@ function scenarios(): Scenario[] {
     body: b.body,
     events: b.events,
   }));
+  // The same batches gzipped, as rudder-sdk-node sends them and API Gateway hands them to
+  // Lambda: base64 with isBase64Encoded (docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+  const gzipped = batch.map((request, i) => {
+    const event = apiEvent('/v1/batch', gzipSync(request.body).toString('base64'), i);
+    event.headers['content-encoding'] = 'gzip';
+    event.headers['content-length'] = String(Buffer.byteLength(event.body ?? '', 'base64'));
+    return { ...request, event: { ...event, isBase64Encoded: true } };
+  });
   const singles = generateEvents(2, 2_000)
     .filter((e) => e.type === 'track')
     .map((e, i) => {
@@ -144,7 +156,8 @@ function scenarios(): Scenario[] {
       return { event: apiEvent('/v1/track', body, i), body, events: 1 };
     });
   return [
-    { label: 'POST /v1/batch (100 events)', requests: batch },
+    { label: PLAIN_BATCH, requests: batch },
+    { label: GZIPPED_BATCH, requests: gzipped },
     { label: 'POST /v1/track (1 event)', requests: singles },
   ];
 }
@@ -169,6 +182,7 @@ export async function run(): Promise<void> {
   const rows: string[][] = [];
   const latencyRows: string[][] = [];
   const notes: string[] = [];
+  const vsFloor = new Map<string, number>();
   for (const scenario of scenarios()) {
     const { requests } = scenario;
     let next = 0;
@@ -258,6 +272,7 @@ export async function run(): Promise<void> {
       fmtMs(latencies[latencies.length - 1] ?? Number.NaN),
     ]);
     const ratio = handlerRate / floorRate;
+    vsFloor.set(scenario.label, ratio);
     // Each round pairs a handler second with the floor second after it: the median of those
     // ratios shrugs off a noisy neighbour that slowed one round down.
     const pairRatios = onHandler.roundRates
@@ -268,6 +283,12 @@ export async function run(): Promise<void> {
     );
   }
 
+  // Both batch scenarios are measured against the same floor (parse the plain JSON), so the
+  // ratio of their floor ratios is the inflate cost, with each one's noise paired away.
+  const gzipVsPlain = (vsFloor.get(GZIPPED_BATCH) ?? Number.NaN) / (vsFloor.get(PLAIN_BATCH) ?? 1);
+  notes.push(
+    `inflate cost: gzipped /v1/batch runs at ${fmtFixed(gzipVsPlain, 2)}× the plain one's events/s (each against the same plain-JSON floor)`,
+  );
   printTable(
     `Ingest handler throughput (${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s each after ${WARM_UP_MS / 1000} s warm-up, one request at a time)`,
     [
