@@ -22,6 +22,7 @@ export function makeHandler(deps: IngestUseCaseDeps) {
       return handleIngestRequest(
         {
           path: event.rawPath,
+          query: event.rawQueryString,
           headers,
           body: event.body,
           isBase64Encoded: event.isBase64Encoded,

@@ -6,6 +6,7 @@ import {
   assertWriteKey,
   writeKeyFromAuthorization,
   writeKeyFromBody,
+  writeKeyFromQuery,
   type WriteKeys,
 } from './write-keys.ts';
 import { readJsonBody } from './request-body.ts';
@@ -16,6 +17,8 @@ import { findRoute } from './routes.ts';
 /** An HTTP request, as the ingest domain needs it (headers lower-cased). */
 export interface IngestHttpRequest {
   path: string;
+  /** The query string as API Gateway's rawQueryString gives it (without the '?'). */
+  query?: string;
   headers: Record<string, string | undefined>;
   body: string | undefined;
   isBase64Encoded: boolean;
@@ -37,8 +40,10 @@ export async function handleIngestRequest(
   const route = findRoute(request.path);
   if (!route) throw new NotFoundError(`no ingest route at ${request.path}`);
 
-  // A key in the header is checked before the body is read; otherwise it must be in the body.
-  const headerKey = writeKeyFromAuthorization(request.headers.authorization);
+  // A key in the header (or the query, for beacons) is checked before the body is read;
+  // otherwise it must be in the body.
+  const headerKey =
+    writeKeyFromAuthorization(request.headers.authorization) ?? writeKeyFromQuery(request.query);
   if (headerKey !== undefined) assertWriteKey(deps.writeKeys, headerKey);
   const { value: body } = readJsonBody(
     {

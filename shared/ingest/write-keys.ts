@@ -3,7 +3,8 @@ import { UnauthorizedError } from '../runtime/errors.ts';
 
 /**
  * Write keys, as the Segment HTTP API takes them: the HTTP Basic user with an empty
- * password, or `writeKey` in the JSON body. Compared in constant time.
+ * password, or `writeKey` in the JSON body; or, for beacons, in the query string as
+ * RudderStack's API takes it. Compared in constant time.
  */
 export class WriteKeys {
   private readonly digests: Buffer[];
@@ -62,6 +63,12 @@ export function writeKeyFromBody(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const key = (body as { writeKey?: unknown }).writeKey;
   return typeof key === 'string' ? key : undefined;
+}
+
+/** `writeKey` in the query string, as sendBeacon requests carry it (they cannot set headers). */
+export function writeKeyFromQuery(rawQueryString: string | undefined): string | undefined {
+  if (rawQueryString === undefined || !rawQueryString.includes('writeKey=')) return undefined;
+  return new URLSearchParams(rawQueryString).get('writeKey') ?? undefined;
 }
 
 export function assertWriteKey(keys: WriteKeys, candidate: string | undefined): void {

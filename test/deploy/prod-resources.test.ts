@@ -37,10 +37,15 @@ describe('sls package --stage prod, checked offline', () => {
       [
         'GET /dashboard',
         'GET /dashboard/data',
+        'POST /beacon/v1/batch',
         'POST /events',
+        'POST /v1/b',
         'POST /v1/batch',
+        'POST /v1/i',
         'POST /v1/identify',
+        'POST /v1/p',
         'POST /v1/page',
+        'POST /v1/t',
         'POST /v1/track',
       ].sort(),
     );

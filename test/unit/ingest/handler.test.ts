@@ -152,6 +152,54 @@ describe('ingest handler routes', () => {
     ).toBe(401);
   });
 
+  test.each([
+    ['/v1/t', 'track'],
+    ['/v1/p', 'page'],
+    ['/v1/i', 'identify'],
+  ])("analytics.js's short path %s is the %s route (type set by the route)", async (path, type) => {
+    const { stream, call } = setup();
+    const answer = await call(path, { type: 'screen', event: 'x', anonymousId: 'a-1' });
+    expect(answer).toMatchObject({ status: 200, body: { success: true } });
+    expect(stream.records()).toEqual([expect.objectContaining({ type })]);
+  });
+
+  test("analytics.js's /v1/b and RudderStack's /beacon/v1/batch take a batch with its limit", async () => {
+    const { stream, call } = setup();
+    for (const path of ['/v1/b', '/beacon/v1/batch']) {
+      const answer = await call(path, {
+        batch: [{ type: 'page', anonymousId: 'a', name: 'Home' }],
+      });
+      expect(answer).toMatchObject({ status: 200, body: { success: true } });
+    }
+    expect(stream.records().map((r) => r.type)).toEqual(['page', 'page']);
+    // 40 KB of body: the batch route's 500 KB applies (a 32 KB route would answer 413).
+    const page = { type: 'page', anonymousId: 'a', properties: { note: 'x'.repeat(20_000) } };
+    const answer = await call('/v1/b', { batch: [page, page] });
+    expect(answer).toMatchObject({ status: 200, body: { success: true } });
+  });
+
+  test('a beacon carries the write key in the query string, checked like the header', async () => {
+    const { stream } = setup();
+    const beacon = (query: string) => {
+      const request = apiRequest(
+        '/beacon/v1/batch',
+        { batch: [{ type: 'track', event: 'Page Unloaded', anonymousId: 'a' }] },
+        { writeKey: null, contentType: 'text/plain;charset=UTF-8' },
+      );
+      request.rawQueryString = query;
+      return handler(request, lambdaContext);
+    };
+    const handler = makeHandler({
+      writer: stream,
+      writeKeys: new WriteKeys(['test-key']),
+      retry: { budgetMs: 100, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    expect((await beacon('writeKey=test-key')).statusCode).toBe(200);
+    expect((await beacon('writeKey=wrong')).statusCode).toBe(401);
+    expect((await beacon('other=1')).statusCode).toBe(401);
+    expect(stream.entries).toHaveLength(1);
+  });
+
   test('a wrong key in the header is refused even when the body has a right one', async () => {
     const { stream, call } = setup();
     const answer = await call(
