@@ -43,7 +43,7 @@ export function validateMessage(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return reject([`each event must be a JSON object (got ${describeValue(raw)})`]);
   }
-  const candidate = forcedType ? { ...raw, type: forcedType } : raw;
+  const candidate = withoutNullIds(forcedType ? { ...raw, type: forcedType } : raw);
   const type = (candidate as { type?: unknown }).type;
   if (type === undefined) return reject(['type is required: one of "track", "page", "identify"']);
   if (typeof type !== 'string' || !SUPPORTED.has(type)) {
@@ -67,6 +67,19 @@ export function validateMessage(
   const properties = checkedProperties(message);
   if (!properties.ok) return reject(properties.reasons);
   return { ok: true, event: normalise(message, properties.data, messageId, receipt) };
+}
+
+/**
+ * analytics.js sends `"userId": null` for a visitor it has not identified yet (and the
+ * Segment API reads it as no userId): a null id is an absent one.
+ */
+function withoutNullIds(message: object): object {
+  const { userId, anonymousId } = message as { userId?: unknown; anonymousId?: unknown };
+  if (userId !== null && anonymousId !== null) return message;
+  const copy: Record<string, unknown> = { ...message };
+  if (userId === null) delete copy.userId;
+  if (anonymousId === null) delete copy.anonymousId;
+  return copy;
 }
 
 /**

@@ -97,6 +97,26 @@ describe('each message type is normalised for the stream', () => {
   });
 });
 
+describe('null ids, as analytics.js sends them for a visitor not yet identified', () => {
+  it('a null userId beside an anonymousId is no userId (the Segment API reads it so)', () => {
+    const event = eventOf({ type: 'page', anonymousId: 'a1', userId: null, messageId: 'm-3' });
+    expect(event).toMatchObject({ type: 'page', anonymousId: 'a1' });
+    expect('userId' in event).toBe(false);
+  });
+
+  it('a null anonymousId beside a userId is no anonymousId', () => {
+    const event = eventOf({ type: 'identify', userId: 'u1', anonymousId: null });
+    expect(event).toMatchObject({ userId: 'u1' });
+    expect('anonymousId' in event).toBe(false);
+  });
+
+  it('both null is no id at all', () => {
+    expect(reasonsOf({ type: 'track', event: 'E', userId: null, anonymousId: null })).toEqual([
+      'anonymousId or userId is required',
+    ]);
+  });
+});
+
 describe('rejections carry a reason a person can act on', () => {
   it.each(['track', 'page', 'identify'])('%s without anonymousId or userId', (type) => {
     expect(reasonsOf({ type, event: 'E' })).toEqual(['anonymousId or userId is required']);
