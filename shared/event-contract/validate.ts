@@ -43,7 +43,7 @@ export function validateMessage(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return reject([`each event must be a JSON object (got ${describeValue(raw)})`]);
   }
-  const candidate = withoutNullIds(forcedType ? { ...raw, type: forcedType } : raw);
+  const candidate = withoutBlankIds(forcedType ? { ...raw, type: forcedType } : raw);
   const type = (candidate as { type?: unknown }).type;
   if (type === undefined) return reject(['type is required: one of "track", "page", "identify"']);
   if (typeof type !== 'string' || !SUPPORTED.has(type)) {
@@ -70,15 +70,18 @@ export function validateMessage(
 }
 
 /**
- * analytics.js sends `"userId": null` for a visitor it has not identified yet (and the
- * Segment API reads it as no userId): a null id is an absent one.
+ * Browser SDKs send an id they do not have yet as a blank: analytics.js `"userId": null`,
+ * RudderStack's JavaScript SDK `"userId": ""`, for a visitor not yet identified (both APIs
+ * read it as no userId). A null or empty id is an absent one.
  */
-function withoutNullIds(message: object): object {
+const blank = (id: unknown) => id === null || id === '';
+
+function withoutBlankIds(message: object): object {
   const { userId, anonymousId } = message as { userId?: unknown; anonymousId?: unknown };
-  if (userId !== null && anonymousId !== null) return message;
+  if (!blank(userId) && !blank(anonymousId)) return message;
   const copy: Record<string, unknown> = { ...message };
-  if (userId === null) delete copy.userId;
-  if (anonymousId === null) delete copy.anonymousId;
+  if (blank(userId)) delete copy.userId;
+  if (blank(anonymousId)) delete copy.anonymousId;
   return copy;
 }
 

@@ -97,7 +97,12 @@ describe('each message type is normalised for the stream', () => {
   });
 });
 
-describe('null ids, as analytics.js sends them for a visitor not yet identified', () => {
+describe('blank ids, as browser SDKs send them for a visitor not yet identified', () => {
+  it("an empty userId (RudderStack's JavaScript SDK) beside an anonymousId is no userId", () => {
+    const event = eventOf({ type: 'track', event: 'E', anonymousId: 'a1', userId: '' });
+    expect('userId' in event).toBe(false);
+  });
+
   it('a null userId beside an anonymousId is no userId (the Segment API reads it so)', () => {
     const event = eventOf({ type: 'page', anonymousId: 'a1', userId: null, messageId: 'm-3' });
     expect(event).toMatchObject({ type: 'page', anonymousId: 'a1' });
@@ -110,8 +115,8 @@ describe('null ids, as analytics.js sends them for a visitor not yet identified'
     expect('anonymousId' in event).toBe(false);
   });
 
-  it('both null is no id at all', () => {
-    expect(reasonsOf({ type: 'track', event: 'E', userId: null, anonymousId: null })).toEqual([
+  it('both blank is no id at all', () => {
+    expect(reasonsOf({ type: 'track', event: 'E', userId: null, anonymousId: '' })).toEqual([
       'anonymousId or userId is required',
     ]);
   });
