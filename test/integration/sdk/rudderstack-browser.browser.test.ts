@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { readHttpApiConfig } from '../../support/http-api-cors.ts';
 import {
   startBrowserSdkHarness,
   waitForRecords,
@@ -130,4 +131,25 @@ test('with useBeacon, leaving the page sends the queued events by sendBeacon (te
     expect(beacon.headers.authorization).toBeUndefined();
   }
   expect(harness.offSite).toEqual([]);
+}, 60_000);
+
+test('behind the CORS headers serverless.yml allowed before (content-type, authorization only), the browser refuses every XHR', async () => {
+  const config = readHttpApiConfig();
+  const narrow = await startBrowserSdkHarness(
+    { 'rudder-analytics.js': '@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js' },
+    { ...config, cors: { ...config.cors, allowedHeaders: ['content-type', 'authorization'] } },
+  );
+  const saved = harness;
+  harness = narrow; // shopPage and sendCalls address the harness in use
+  try {
+    const page = await openShop({});
+    const anonymousId = await sendCalls(page, 'narrow');
+    await page.waitForTimeout(2_000);
+    expect((await narrow.records()).filter((r) => r.json.anonymousId === anonymousId)).toEqual([]);
+    expect(narrow.seen.some((r) => r.method === 'OPTIONS' && r.statusCode === 204)).toBe(true);
+    expect(narrow.seen.filter((r) => r.method === 'POST')).toEqual([]);
+  } finally {
+    harness = saved;
+    await narrow.close();
+  }
 }, 60_000);
