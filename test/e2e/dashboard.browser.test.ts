@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser-sdk-harness.ts';
 import { makeBatchSender } from '../../tools/simulator/batch-sender.ts';
 import type { WireMessage } from '../../tools/simulator/corrupt.ts';
 import { Ledger, type LedgerSummary } from '../../tools/simulator/ledger.ts';
@@ -14,7 +15,6 @@ import { startOfflineStack, type OfflineStack } from '../support/offline-stack.t
  * and every figure on the page must equal the warehouse's, queried here directly, and what
  * was sent. The screenshot goes to docs/dashboard.png.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const PORTS = { httpPort: 3340, lambdaPort: 3342, kinesisPort: 4647, otherPortsFrom: 4648 };
 const WAREHOUSE = 'postgres://postgres@127.0.0.1:4651/analytics';
 const SCREENSHOT = join(__dirname, '../../docs/dashboard.png');
@@ -65,24 +65,7 @@ let db: pg.Pool;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Chromium (apt-get install chromium), as CI does`,
-    );
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   stack = await startOfflineStack({ ...PORTS, env: { OFFLINE_FIREHOSE_FLUSH_SECONDS: '1' } });
   db = new pg.Pool({ connectionString: WAREHOUSE, max: 2 });
   db.on('error', () => undefined);
