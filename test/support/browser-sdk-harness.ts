@@ -126,6 +126,16 @@ export async function startBrowserSdkHarness(
   };
 }
 
+/** A harness for a test file: started before its tests, closed after them. */
+export function harnessPerFile(sdkFiles: Record<string, string>): { current: BrowserSdkHarness } {
+  const holder = {} as { current: BrowserSdkHarness };
+  beforeAll(async () => {
+    holder.current = await startBrowserSdkHarness(sdkFiles);
+  }, 60_000);
+  afterAll(() => holder.current?.close());
+  return holder;
+}
+
 /** Polls the stream until `count` records whose messageId passes `wanted` are on it. */
 export async function waitForRecords(
   harness: BrowserSdkHarness,

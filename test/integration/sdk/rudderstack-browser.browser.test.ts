@@ -1,10 +1,10 @@
 import type { Page } from 'playwright-core';
 import { readHttpApiConfig } from '../../support/http-api-cors.ts';
 import {
+  harnessPerFile,
   startBrowserSdkHarness,
   waitForRecords,
   WRITE_KEY,
-  type BrowserSdkHarness,
 } from '../../support/browser-sdk-harness.ts';
 
 /**
@@ -17,14 +17,9 @@ import {
  * with `useBeacon` its BeaconQueue plugin sends batches with navigator.sendBeacon as a
  * text/plain Blob to `/beacon/v1/batch?writeKey=…`, and flushes on page leave.
  */
-let harness: BrowserSdkHarness;
-
-beforeAll(async () => {
-  harness = await startBrowserSdkHarness({
-    'rudder-analytics.js': '@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js',
-  });
-}, 60_000);
-afterAll(() => harness?.close());
+const sdk = harnessPerFile({
+  'rudder-analytics.js': '@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js',
+});
 
 function shopPage(loadOptions: object): string {
   const sourceConfig = {
@@ -41,7 +36,7 @@ function shopPage(loadOptions: object): string {
 <script src="/sdk/rudder-analytics.js"></script></head><body><h1>Tents</h1><script>
 const sourceConfig = ${JSON.stringify(sourceConfig)};
 window.rudder = new rudderanalytics.RudderAnalytics();
-window.rudder.load(${JSON.stringify(WRITE_KEY)}, ${JSON.stringify(harness.apiUrl)}, {
+window.rudder.load(${JSON.stringify(WRITE_KEY)}, ${JSON.stringify(sdk.current.apiUrl)}, {
   ...${JSON.stringify(loadOptions)}, getSourceConfig: () => sourceConfig, logLevel: 'ERROR' });
 </script></body></html>`;
 }
@@ -61,7 +56,7 @@ function sendCalls(page: Page, prefix: string): Promise<string> {
 }
 
 async function landedOnce(anonymousId: string) {
-  const records = await waitForRecords(harness, (r) => r.json.anonymousId === anonymousId, 3);
+  const records = await waitForRecords(sdk.current, (r) => r.json.anonymousId === anonymousId, 3);
   expect(records.map((r) => r.json.type).sort()).toEqual(['identify', 'page', 'track']);
   expect(new Set(records.map((r) => r.json.messageId)).size).toBe(3);
   const ofType = (type: string) => records.find((r) => r.json.type === type)?.json;
@@ -69,10 +64,10 @@ async function landedOnce(anonymousId: string) {
 }
 
 async function openShop(loadOptions: object): Promise<Page> {
-  const context = await harness.newContext();
+  const context = await sdk.current.newContext();
   const page = await context.newPage();
-  harness.setPage(shopPage(loadOptions));
-  await page.goto(harness.siteUrl);
+  sdk.current.setPage(shopPage(loadOptions));
+  await page.goto(sdk.current.siteUrl);
   await page.waitForFunction(() =>
     Boolean((globalThis as unknown as { rudder?: { getAnonymousId?: unknown } }).rudder),
   );
@@ -96,14 +91,14 @@ test('loaded offline, page, track and identify (XHR) each land once with their f
   expect(identify).toMatchObject({ userId: 'xhr-user', context: { traits: { plan: 'pro' } } });
 
   // The preflight asks for the SDK's own headers, which serverless.yml's CORS must allow.
-  const preflight = harness.seen.find((r) => r.method === 'OPTIONS' && r.path === '/v1/track');
+  const preflight = sdk.current.seen.find((r) => r.method === 'OPTIONS' && r.path === '/v1/track');
   expect(preflight?.statusCode).toBe(204);
   for (const header of ['anonymousid', 'authorization', 'content-type', 'sentat'])
     expect(preflight?.headers['access-control-request-headers']).toContain(header);
-  const post = harness.seen.find((r) => r.method === 'POST' && r.path === '/v1/track');
+  const post = sdk.current.seen.find((r) => r.method === 'POST' && r.path === '/v1/track');
   expect(post).toMatchObject({ statusCode: 200 });
   expect(post?.headers['content-type']).toMatch(/^application\/json/);
-  expect(harness.offSite).toEqual([]);
+  expect(sdk.current.offSite).toEqual([]);
   await page.context().close();
 }, 60_000);
 
@@ -111,7 +106,7 @@ test('with useBeacon, leaving the page sends the queued events by sendBeacon (te
   const page = await openShop({ useBeacon: true });
   const anonymousId = await sendCalls(page, 'beacon');
   await page.waitForTimeout(300);
-  expect(harness.seen.filter((r) => r.path === '/beacon/v1/batch')).toEqual([]);
+  expect(sdk.current.seen.filter((r) => r.path === '/beacon/v1/batch')).toEqual([]);
 
   await page.goto('about:blank'); // visibilitychange + pagehide: the beacon queue flushes
   const { page: pageCall, track, identify } = await landedOnce(anonymousId);
@@ -119,7 +114,7 @@ test('with useBeacon, leaving the page sends the queued events by sendBeacon (te
   expect(track).toMatchObject({ properties: { product_id: 'beacon-tent' } });
   expect(identify).toMatchObject({ userId: 'beacon-user' });
 
-  const beacons = harness.seen.filter((r) => r.path === '/beacon/v1/batch');
+  const beacons = sdk.current.seen.filter((r) => r.path === '/beacon/v1/batch');
   expect(beacons.length).toBeGreaterThanOrEqual(1);
   for (const beacon of beacons) {
     expect(beacon).toMatchObject({
@@ -130,7 +125,7 @@ test('with useBeacon, leaving the page sends the queued events by sendBeacon (te
     expect(beacon.headers['content-type']).toMatch(/^text\/plain/);
     expect(beacon.headers.authorization).toBeUndefined();
   }
-  expect(harness.offSite).toEqual([]);
+  expect(sdk.current.offSite).toEqual([]);
 }, 60_000);
 
 test('behind the CORS headers serverless.yml allowed before (content-type, authorization only), the browser refuses every XHR', async () => {
@@ -139,8 +134,8 @@ test('behind the CORS headers serverless.yml allowed before (content-type, autho
     { 'rudder-analytics.js': '@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js' },
     { ...config, cors: { ...config.cors, allowedHeaders: ['content-type', 'authorization'] } },
   );
-  const saved = harness;
-  harness = narrow; // shopPage and sendCalls address the harness in use
+  const saved = sdk.current;
+  sdk.current = narrow; // shopPage and sendCalls address the harness in use
   try {
     const page = await openShop({});
     const anonymousId = await sendCalls(page, 'narrow');
@@ -149,7 +144,7 @@ test('behind the CORS headers serverless.yml allowed before (content-type, autho
     expect(narrow.seen.some((r) => r.method === 'OPTIONS' && r.statusCode === 204)).toBe(true);
     expect(narrow.seen.filter((r) => r.method === 'POST')).toEqual([]);
   } finally {
-    harness = saved;
+    sdk.current = saved;
     await narrow.close();
   }
 }, 60_000);

@@ -1,10 +1,5 @@
 import type { Page } from 'playwright-core';
-import {
-  startBrowserSdkHarness,
-  waitForRecords,
-  WRITE_KEY,
-  type BrowserSdkHarness,
-} from '../../support/browser-sdk-harness.ts';
+import { harnessPerFile, waitForRecords, WRITE_KEY } from '../../support/browser-sdk-harness.ts';
 
 /**
  * @segment/analytics-next (analytics.js 2.0), its published UMD bundle unchanged, in headless
@@ -16,14 +11,9 @@ import {
  * unload its batching dispatcher sends what it holds with `fetch(…, { keepalive: true })`
  * (its batched-dispatcher.ts, on `pagehide`); it never uses navigator.sendBeacon.
  */
-let harness: BrowserSdkHarness;
-
-beforeAll(async () => {
-  harness = await startBrowserSdkHarness({
-    'analytics-next.js': '@segment/analytics-next/dist/umd/index.js',
-  });
-}, 60_000);
-afterAll(() => harness?.close());
+const sdk = harnessPerFile({
+  'analytics-next.js': '@segment/analytics-next/dist/umd/index.js',
+});
 
 /** The shop's page: analytics.js loaded from the site, settings inline, the API on loopback. */
 function shopPage(deliveryStrategy: object): string {
@@ -37,7 +27,7 @@ function shopPage(deliveryStrategy: object): string {
   const options = {
     integrations: {
       'Segment.io': {
-        apiHost: `${harness.apiUrl.replace('http://', '')}/v1`,
+        apiHost: `${sdk.current.apiUrl.replace('http://', '')}/v1`,
         protocol: 'http',
         deliveryStrategy,
       },
@@ -80,17 +70,21 @@ function sendCalls(page: Page, prefix: string): Promise<Sent> {
 
 async function landedOnce(sent: Sent) {
   const ids = new Set(sent.messageIds);
-  const records = await waitForRecords(harness, (r) => ids.has(String(r.json.messageId)), ids.size);
+  const records = await waitForRecords(
+    sdk.current,
+    (r) => ids.has(String(r.json.messageId)),
+    ids.size,
+  );
   expect(records.map((r) => r.json.messageId).sort()).toEqual([...ids].sort());
   const ofType = (type: string) => records.find((r) => r.json.type === type)?.json;
   return { page: ofType('page'), track: ofType('track'), identify: ofType('identify') };
 }
 
 test('page, track and identify each land once on the stream with their fields; the preflight is answered as API Gateway does', async () => {
-  const context = await harness.newContext();
+  const context = await sdk.current.newContext();
   const page = await context.newPage();
-  harness.setPage(shopPage({ strategy: 'standard', config: {} }));
-  await page.goto(harness.siteUrl);
+  sdk.current.setPage(shopPage({ strategy: 'standard', config: {} }));
+  await page.goto(sdk.current.siteUrl);
   const sent = await sendCalls(page, 'std');
   const { page: pageCall, track, identify } = await landedOnce(sent);
 
@@ -102,7 +96,7 @@ test('page, track and identify each land once on the stream with their fields; t
     properties: { path: '/' },
     context: {
       library: { name: 'analytics.js' },
-      page: { url: `${harness.siteUrl}/`, title: 'Outdoor Shop' },
+      page: { url: `${sdk.current.siteUrl}/`, title: 'Outdoor Shop' },
     },
   });
   expect(track).toMatchObject({
@@ -120,27 +114,27 @@ test('page, track and identify each land once on the stream with their fields; t
   expect(typeof track?.receivedAt).toBe('string');
 
   // How it got there: a preflight for the Authorization header, then text/plain POSTs.
-  const preflights = harness.seen.filter((r) => r.method === 'OPTIONS' && r.path === '/v1/t');
+  const preflights = sdk.current.seen.filter((r) => r.method === 'OPTIONS' && r.path === '/v1/t');
   expect(preflights[0]).toMatchObject({
     statusCode: 204,
     headers: { 'access-control-request-headers': expect.stringMatching(/authorization/) },
   });
   for (const path of ['/v1/p', '/v1/t', '/v1/i']) {
-    const post = harness.seen.find((r) => r.method === 'POST' && r.path === path);
+    const post = sdk.current.seen.find((r) => r.method === 'POST' && r.path === path);
     expect(post).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/plain' } });
   }
-  expect(harness.offSite).toEqual([]);
+  expect(sdk.current.offSite).toEqual([]);
   await context.close();
 }, 60_000);
 
 test('on page unload the batching dispatcher delivers what it holds (fetch keepalive, text/plain, /v1/b), each event once', async () => {
-  const context = await harness.newContext();
+  const context = await sdk.current.newContext();
   const page = await context.newPage();
   // A batch waits for 50 events or a minute: only the unload can send it within this test.
-  harness.setPage(shopPage({ strategy: 'batching', config: { size: 50, timeout: 60_000 } }));
-  await page.goto(harness.siteUrl);
+  sdk.current.setPage(shopPage({ strategy: 'batching', config: { size: 50, timeout: 60_000 } }));
+  await page.goto(sdk.current.siteUrl);
   const sent = await sendCalls(page, 'unload');
-  expect(harness.seen.filter((r) => r.method === 'POST' && r.path === '/v1/b')).toEqual([]);
+  expect(sdk.current.seen.filter((r) => r.method === 'POST' && r.path === '/v1/b')).toEqual([]);
 
   await page.goto('about:blank'); // pagehide
   const { page: pageCall, track, identify } = await landedOnce(sent);
@@ -150,9 +144,9 @@ test('on page unload the batching dispatcher delivers what it holds (fetch keepa
   // The batch's sentAt applies to each event, whose own sentAt the dispatcher removed.
   expect(typeof track?.sentAt).toBe('string');
 
-  const batches = harness.seen.filter((r) => r.method === 'POST' && r.path === '/v1/b');
+  const batches = sdk.current.seen.filter((r) => r.method === 'POST' && r.path === '/v1/b');
   expect(batches).toHaveLength(1);
   expect(batches[0]).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/plain' } });
-  expect(harness.offSite).toEqual([]);
+  expect(sdk.current.offSite).toEqual([]);
   await context.close();
 }, 60_000);
