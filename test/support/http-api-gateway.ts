@@ -35,7 +35,7 @@ export async function startHttpApiFront(
     const headers = lowerCased(request);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'POST';
-    void answer(request, headers).then(
+    void answer(request, headers, method, url).then(
       ({ result, byGateway }) => {
         const statusCode = result.statusCode ?? 200;
         const out = result.headers as Record<string, string> | undefined;
@@ -52,28 +52,30 @@ export async function startHttpApiFront(
       },
     );
   });
-  async function answer(request: IncomingMessage, headers: Record<string, string>) {
+  async function answer(
+    request: IncomingMessage,
+    headers: Record<string, string>,
+    method: string,
+    url: URL,
+  ) {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
-    const method = request.method ?? 'POST';
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (config) {
       // API Gateway's own answers, which never reach the function.
       const preflight = preflightAnswer(method, headers, config.cors);
       if (preflight) return { result: { ...preflight, body: '' }, byGateway: true };
-      if (!config.routes.has(`${method} ${path}`))
+      if (!config.routes.has(`${method} ${url.pathname}`))
         return { result: { statusCode: 404, headers: notFound, body: '{"message":"Not Found"}' } };
     }
     const encoding = headers['content-encoding'];
     const binary =
       (encoding !== undefined && encoding !== 'identity') ||
       /octet-stream|multipart/.test(headers['content-type'] ?? '');
-    const url = new URL(request.url ?? '/', 'http://localhost');
     const now = Date.now();
     const event: APIGatewayProxyEventV2 = {
       version: '2.0',
-      routeKey: `${request.method} ${url.pathname}`,
+      routeKey: `${method} ${url.pathname}`,
       rawPath: url.pathname,
       rawQueryString: url.search.slice(1),
       headers,
@@ -83,14 +85,14 @@ export async function startHttpApiFront(
         domainName: 'localhost',
         domainPrefix: 'localhost',
         http: {
-          method: request.method ?? 'POST',
+          method,
           path: url.pathname,
           protocol: 'HTTP/1.1',
           sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
           userAgent: headers['user-agent'] ?? '',
         },
         requestId: `front-${now}`,
-        routeKey: `${request.method} ${url.pathname}`,
+        routeKey: `${method} ${url.pathname}`,
         stage: '$default',
         time: new Date(now).toISOString(),
         timeEpoch: now,
