@@ -7,6 +7,8 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
  * > 0, and each refused entry carries ProvisionedThroughputExceededException. Refused entries
  * are never forwarded, so they are really not written; everything else passes unchanged.
  * kinesalite enforces no throughput limits, so this is how producers' retries get exercised.
+ * It can also hold PutRecords calls unanswered, as an endpoint that stops answering mid-call
+ * does: held calls are never forwarded (nothing of them is written) and never answered.
  */
 export interface FaultProxyOptions {
   /** Where the emulator listens, e.g. http://127.0.0.1:45678. */
@@ -21,8 +23,15 @@ export interface FaultProxyOptions {
 
 export interface FaultProxy {
   endpoint: string;
-  stats: { putRecordsCalls: number; entriesForwarded: number; entriesThrottled: number };
+  stats: {
+    putRecordsCalls: number;
+    entriesForwarded: number;
+    entriesThrottled: number;
+    callsHeld: number;
+  };
   setThrottleRate(rate: number): void;
+  /** The next `calls` PutRecords calls get no answer at all (until the proxy closes). */
+  holdPutRecords(calls: number): void;
   close(): Promise<void>;
 }
 
@@ -43,7 +52,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const host = options.host ?? '127.0.0.1';
   let rate = options.throttleRate;
   const random = mulberry32(options.seed ?? 1);
-  const stats = { putRecordsCalls: 0, entriesForwarded: 0, entriesThrottled: 0 };
+  const stats = { putRecordsCalls: 0, entriesForwarded: 0, entriesThrottled: 0, callsHeld: 0 };
+  let toHold = 0;
 
   const forward = (
     req: IncomingMessage,
@@ -80,6 +90,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       try {
         const body = Buffer.concat(chunks);
         const isPutRecords = String(req.headers['x-amz-target'] ?? '').endsWith('.PutRecords');
+        if (isPutRecords && toHold > 0) {
+          toHold -= 1;
+          stats.callsHeld += 1;
+          return; // no answer: the caller's own timeout must end the call
+        }
         const answer =
           isPutRecords && rate > 0 ? await throttled(req, body) : await forward(req, body);
         delete answer.headers['content-length'];
@@ -141,6 +156,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     stats,
     setThrottleRate: (value) => {
       rate = value;
+    },
+    holdPutRecords: (calls) => {
+      toHold = calls;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -13,6 +13,9 @@ import {
   type Topology,
 } from './topology.ts';
 
+/** Lambda's longest timeout (900 s) and a margin for the answer to come back. */
+const INVOKE_REQUEST_TIMEOUT_MS = 910_000;
+
 /** The slice of the Serverless Framework's objects this plugin reads. */
 interface Serverless {
   service: {
@@ -120,6 +123,9 @@ export class OfflinePlatformPlugin {
       awsClientConfig({
         region: this.region(),
         endpoint: `http://127.0.0.1:${settings.lambdaPort}`,
+        // An invocation lasts as long as the function runs: up to Lambda's 900 s maximum,
+        // which serverless-offline enforces; the request may wait that long, and no longer.
+        requestTimeoutMs: INVOKE_REQUEST_TIMEOUT_MS,
       }),
     );
     return lambdaApiInvoker(this.lambda);

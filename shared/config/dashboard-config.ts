@@ -125,6 +125,8 @@ export function loadDashboardConfig(source: NodeJS.ProcessEnv = process.env): Da
       max: parsed.DASHBOARD_POOL_MAX,
       idleTimeoutMs: parsed.WAREHOUSE_IDLE_TIMEOUT_MS,
       connectTimeoutMs: parsed.DASHBOARD_CONNECT_TIMEOUT_MS,
+      // The same bound as a Data API read: a page answers, or says the warehouse is slow.
+      queryTimeoutMs: parsed.DASHBOARD_READ_TIMEOUT_MS,
     },
     redshiftRead: {
       timeoutMs: parsed.DASHBOARD_READ_TIMEOUT_MS,

@@ -166,6 +166,8 @@ const loadFunctionEnv = z.object({
   WAREHOUSE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** How long to wait for a warehouse connection before the invocation fails (and is retried). */
   WAREHOUSE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** How long one statement may wait for the warehouse: under the load function's 300 s. */
+  WAREHOUSE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(900_000).default(270_000),
 });
 
 /** The load function's whole configuration: the warehouse, and how it reaches S3 and the pool. */
@@ -187,6 +189,7 @@ export function loadLoadFunctionConfig(env: NodeJS.ProcessEnv = process.env): Lo
       max: parsed.WAREHOUSE_POOL_MAX,
       idleTimeoutMs: parsed.WAREHOUSE_IDLE_TIMEOUT_MS,
       connectTimeoutMs: parsed.WAREHOUSE_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: parsed.WAREHOUSE_QUERY_TIMEOUT_MS,
     },
   };
 }

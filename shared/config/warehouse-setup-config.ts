@@ -18,6 +18,8 @@ export const MIGRATION_POOL: PoolSettings = {
   max: 1,
   idleTimeoutMs: 1_000,
   connectTimeoutMs: 10_000,
+  /** Under the function's 900 s, leaving time to answer CloudFormation with the failure. */
+  queryTimeoutMs: 600_000,
 };
 
 export type WarehouseSetupConfig =

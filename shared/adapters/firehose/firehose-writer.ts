@@ -1,7 +1,12 @@
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { KIB, MIB } from '../../event-contract/limits.ts';
 import type { ChunkLimits } from '../stream-writer/chunk.ts';
-import type { EntryOutcome, StreamEntry, StreamWriter } from '../stream-writer/stream-writer.ts';
+import type {
+  CallBounds,
+  EntryOutcome,
+  StreamEntry,
+  StreamWriter,
+} from '../stream-writer/stream-writer.ts';
 
 /** PutRecordBatch: at most 500 records and 4 MiB per call, 1,000 KiB per record. */
 export const PUT_RECORD_BATCH_LIMITS: ChunkLimits = {
@@ -17,12 +22,17 @@ export const PUT_RECORD_BATCH_LIMITS: ChunkLimits = {
  */
 export function firehoseWriter(client: FirehoseClient, deliveryStreamName: string): StreamWriter {
   return {
-    async putRecords(entries: readonly StreamEntry[]): Promise<EntryOutcome[]> {
+    async putRecords(
+      entries: readonly StreamEntry[],
+      bounds?: CallBounds,
+    ): Promise<EntryOutcome[]> {
       const response = await client.send(
         new PutRecordBatchCommand({
           DeliveryStreamName: deliveryStreamName,
           Records: entries.map((entry) => ({ Data: entry.data })),
         }),
+        // Smithy's per-request timeout (a TimeoutError, retryable, with throwOnRequestTimeout).
+        bounds ? { requestTimeout: bounds.timeoutMs } : {},
       );
       const results = response.RequestResponses ?? [];
       return entries.map((_, i): EntryOutcome => {

@@ -1,15 +1,25 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import type { EntryOutcome, StreamEntry, StreamWriter } from '../stream-writer/stream-writer.ts';
+import type {
+  CallBounds,
+  EntryOutcome,
+  StreamEntry,
+  StreamWriter,
+} from '../stream-writer/stream-writer.ts';
 
 /** StreamWriter over the Kinesis PutRecords API, with an injected client. */
 export function kinesisStreamWriter(client: KinesisClient, streamName: string): StreamWriter {
   return {
-    async putRecords(entries: readonly StreamEntry[]): Promise<EntryOutcome[]> {
+    async putRecords(
+      entries: readonly StreamEntry[],
+      bounds?: CallBounds,
+    ): Promise<EntryOutcome[]> {
       const response = await client.send(
         new PutRecordsCommand({
           StreamName: streamName,
           Records: entries.map((entry) => ({ PartitionKey: entry.partitionKey, Data: entry.data })),
         }),
+        // Smithy's per-request timeout (a TimeoutError, retryable, with throwOnRequestTimeout).
+        bounds ? { requestTimeout: bounds.timeoutMs } : {},
       );
       const records = response.Records ?? [];
       return entries.map((_, i): EntryOutcome => {

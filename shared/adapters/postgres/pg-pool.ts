@@ -5,6 +5,12 @@ export interface PoolSettings {
   max: number;
   idleTimeoutMs: number;
   connectTimeoutMs: number;
+  /**
+   * How long one statement (a COPY included) may wait for the server's answer before it
+   * fails and its connection is dropped: a warehouse that accepts and never answers must not
+   * hold an invocation until Lambda kills it.
+   */
+  queryTimeoutMs: number;
 }
 
 /**
@@ -22,6 +28,7 @@ export function createPgPool(
     max: settings.max,
     idleTimeoutMillis: settings.idleTimeoutMs,
     connectionTimeoutMillis: settings.connectTimeoutMs,
+    query_timeout: settings.queryTimeoutMs,
   });
   pool.on('error', onIdleError);
   return pool;

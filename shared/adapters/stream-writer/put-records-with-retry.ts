@@ -1,5 +1,10 @@
 import { chunkForPutRecords, PUT_RECORDS_LIMITS, type ChunkLimits } from './chunk.ts';
-import { errorName, type StreamEntry, type StreamWriter } from './stream-writer.ts';
+import {
+  errorName,
+  type CallBounds,
+  type StreamEntry,
+  type StreamWriter,
+} from './stream-writer.ts';
 
 export interface RetryPolicy {
   /** Total time allowed for all attempts, including waits. */
@@ -20,6 +25,11 @@ export const systemClock: RetryClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
 };
+
+/** The least time a call is given, even when the budget is almost spent. */
+const MIN_CALL_TIMEOUT_MS = 100;
+/** One call may take at most this share of the budget, so a hung call leaves room to retry. */
+const CALLS_PER_BUDGET = 3;
 
 export interface FailedEntry {
   index: number;
@@ -75,6 +85,7 @@ export async function putRecordsWithRetry(
   let pending = entries.map((_, index) => index);
   let calls = 0;
   let attempt = 0;
+  const callShare = Math.ceil(policy.budgetMs / CALLS_PER_BUDGET);
 
   while (pending.length > 0) {
     attempt += 1;
@@ -82,10 +93,17 @@ export async function putRecordsWithRetry(
     const chunks = chunkForPutRecords(entries, pending, limits);
     calls += chunks.length;
     // Most requests are one chunk: awaited as it is, without Promise.all around it.
+    // No call may outlive the budget, nor take all of it: a hung request ends as a retryable
+    // TimeoutError with time left to try again.
+    const bounds = {
+      timeoutMs: Math.max(MIN_CALL_TIMEOUT_MS, Math.min(deadline - clock.now(), callShare)),
+    };
     if (chunks.length === 1)
-      await putChunk(writer, entries, chunks[0] as number[], attemptFailures);
+      await putChunk(writer, entries, chunks[0] as number[], bounds, attemptFailures);
     else
-      await Promise.all(chunks.map((chunk) => putChunk(writer, entries, chunk, attemptFailures)));
+      await Promise.all(
+        chunks.map((chunk) => putChunk(writer, entries, chunk, bounds, attemptFailures)),
+      );
     const { retry } = attemptFailures;
     if (retry.length === 0) break;
 
@@ -127,10 +145,14 @@ async function putChunk(
   writer: StreamWriter,
   entries: readonly StreamEntry[],
   chunk: readonly number[],
+  bounds: CallBounds,
   into: AttemptFailures,
 ): Promise<void> {
   try {
-    const outcomes = await writer.putRecords(chunk.map((index) => entries[index] as StreamEntry));
+    const outcomes = await writer.putRecords(
+      chunk.map((index) => entries[index] as StreamEntry),
+      bounds,
+    );
     for (let position = 0; position < chunk.length; position++) {
       const index = chunk[position] as number;
       const outcome = outcomes[position];

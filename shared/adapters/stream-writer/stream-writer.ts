@@ -8,12 +8,18 @@ export type EntryOutcome =
   | { ok: true; shardId?: string; sequenceNumber?: string }
   | { ok: false; errorCode: string; errorMessage: string };
 
+/** Bounds of one call: the caller's remaining retry budget, so no call outlives it. */
+export interface CallBounds {
+  timeoutMs: number;
+}
+
 export interface StreamWriter {
   /**
    * One PutRecords call: answers one outcome per entry, in order. Throws when the whole
-   * call failed (network, throttling of the call, missing stream).
+   * call failed (network, throttling of the call, missing stream), and with a TimeoutError
+   * when no answer came within `bounds.timeoutMs`.
    */
-  putRecords(entries: readonly StreamEntry[]): Promise<EntryOutcome[]>;
+  putRecords(entries: readonly StreamEntry[], bounds?: CallBounds): Promise<EntryOutcome[]>;
 }
 
 /** An error of a whole call, with the AWS error name when there is one. */

@@ -42,10 +42,20 @@ describe('function configuration', () => {
       WAREHOUSE_URL: 'postgres://u@127.0.0.1:5432/analytics',
       S3_ENDPOINT: 'http://127.0.0.1:4569',
       WAREHOUSE_POOL_MAX: '4',
+      WAREHOUSE_QUERY_TIMEOUT_MS: '60000',
     });
     expect(config.warehouse.dialect).toBe('postgres');
     expect(config.s3Endpoint).toBe('http://127.0.0.1:4569');
-    expect(config.pool).toEqual({ max: 4, idleTimeoutMs: 10_000, connectTimeoutMs: 10_000 });
+    expect(config.pool).toEqual({
+      max: 4,
+      idleTimeoutMs: 10_000,
+      connectTimeoutMs: 10_000,
+      queryTimeoutMs: 60_000,
+    });
+    expect(
+      loadLoadFunctionConfig({ WAREHOUSE_URL: 'postgres://u@127.0.0.1:5432/analytics' }).pool
+        .queryTimeoutMs,
+    ).toBe(270_000);
     expect(() =>
       loadLoadFunctionConfig({
         WAREHOUSE_URL: 'postgres://u@127.0.0.1:5432/analytics',

@@ -14,7 +14,7 @@ describe('dashboard configuration', () => {
       readKeys: ['k1', 'k2'],
       refreshSeconds: 5,
       warehouse: { dialect: 'postgres', url: 'postgres://u@h:5439/analytics' },
-      pool: { max: 3, idleTimeoutMs: 10_000, connectTimeoutMs: 3_000 },
+      pool: { max: 3, idleTimeoutMs: 10_000, connectTimeoutMs: 3_000, queryTimeoutMs: 8_000 },
       redshiftRead: { timeoutMs: 8_000, maxDelayMs: 500 },
     });
   });
@@ -27,7 +27,12 @@ describe('dashboard configuration', () => {
       DASHBOARD_CONNECT_TIMEOUT_MS: '1500',
       DASHBOARD_READ_TIMEOUT_MS: '20000',
     });
-    expect(config.pool).toEqual({ max: 5, idleTimeoutMs: 10_000, connectTimeoutMs: 1_500 });
+    expect(config.pool).toEqual({
+      max: 5,
+      idleTimeoutMs: 10_000,
+      connectTimeoutMs: 1_500,
+      queryTimeoutMs: 20_000,
+    });
     expect(config.redshiftRead).toEqual({ timeoutMs: 20_000, maxDelayMs: 500 });
     expect(() =>
       loadDashboardConfig({
@@ -60,7 +65,7 @@ describe('dashboard configuration', () => {
         endpoint: undefined,
         target: { Database: 'dev', WorkgroupName: 'analytics', SecretArn: SECRET },
       },
-      pool: { max: 3, idleTimeoutMs: 10_000, connectTimeoutMs: 3_000 },
+      pool: { max: 3, idleTimeoutMs: 10_000, connectTimeoutMs: 3_000, queryTimeoutMs: 8_000 },
       redshiftRead: { timeoutMs: 8_000, maxDelayMs: 500 },
     });
   });
