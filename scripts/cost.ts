@@ -23,6 +23,8 @@ const HELP = `npm run cost -- --events-per-second N [options]
   --retention-hours H     stream retention, 24-8760 (default ${PROD_WORKLOAD.retentionHours})
   --redshift-hours H      hours a day Redshift Serverless is billed (default: derived from the loads)
   --redshift-rpu N        Redshift Serverless base capacity (default ${PROD_WORKLOAD.redshiftRpu})
+  --kpl                   KPL aggregation at ingest (INGEST_KPL_AGGREGATION), records of 51,200 bytes
+  --kpl-max-bytes BYTES   KPL aggregation with records of at most BYTES (1,024-1,048,576)
   --json                  the estimate as JSON
 `;
 
@@ -50,6 +52,8 @@ function workloadFromArgs(argv: string[]): { workload: Workload; json: boolean }
       'retention-hours': { type: 'string' },
       'redshift-hours': { type: 'string' },
       'redshift-rpu': { type: 'string' },
+      kpl: { type: 'boolean', default: false },
+      'kpl-max-bytes': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -77,6 +81,10 @@ function workloadFromArgs(argv: string[]): { workload: Workload; json: boolean }
       ...optional('retentionHours', number(values['retention-hours'], 'retention-hours')),
       ...optional('redshiftHoursPerDay', number(values['redshift-hours'], 'redshift-hours')),
       ...optional('redshiftRpu', number(values['redshift-rpu'], 'redshift-rpu')),
+      ...optional(
+        'kplMaxRecordBytes',
+        number(values['kpl-max-bytes'], 'kpl-max-bytes') ?? (values.kpl ? 51_200 : undefined),
+      ),
     },
   };
 }
@@ -84,7 +92,19 @@ function workloadFromArgs(argv: string[]): { workload: Workload; json: boolean }
 const money = (n: number) =>
   n >= 100 ? `$${n.toFixed(0)}` : n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`;
 
+/** With KPL on, what the same traffic costs on the stream without it. */
+function kplSaving(estimate: CostEstimate): string | undefined {
+  const { kplMaxRecordBytes: _kpl, ...plain } = estimate.workload;
+  if (_kpl === undefined) return undefined;
+  const kinesis = (e: CostEstimate) =>
+    e.lines.filter((l) => l.service === 'Kinesis').reduce((sum, l) => sum + l.monthlyUsd, 0);
+  const without = estimateCost(plain);
+  const saved = kinesis(without) - kinesis(estimate);
+  return `KPL aggregation: Kinesis ${money(kinesis(estimate))}/month instead of ${money(kinesis(without))} (saves ${money(saved)}), ${estimate.shards} shards instead of ${without.shards}`;
+}
+
 function table(estimate: CostEstimate): string {
+  const saving = kplSaving(estimate);
   const millions = estimate.eventsPerMonth / 1e6;
   const perMillion = (n: number) => (millions === 0 ? '-' : money(n / millions));
   const rows = estimate.lines.map((l) => [
@@ -116,6 +136,7 @@ function table(estimate: CostEstimate): string {
   return [
     `${w.eventsPerSecond.toLocaleString('en-US')} events/s of ${w.eventBytes} bytes = ${millions.toLocaleString('en-US', { maximumFractionDigits: 1 })} M events/month (730 h)`,
     `stream ${w.streamMode} (${estimate.shards} shards), retention ${w.retentionHours} h; Redshift ${w.redshiftRpu} RPU billed ${estimate.redshiftHoursPerDay.toFixed(1)} h/day`,
+    ...(saving ? [saving] : []),
     "us-east-1 list prices, no free tier: check each service's pricing page.",
     '',
     line(head),

@@ -56,5 +56,8 @@ export const handler = makeHandler({
     baseDelayMs: config.INGEST_RETRY_BASE_DELAY_MS,
     maxDelayMs: config.INGEST_RETRY_MAX_DELAY_MS,
   },
+  ...(config.INGEST_KPL_AGGREGATION
+    ? { kplAggregation: { maxRecordBytes: config.INGEST_KPL_MAX_RECORD_BYTES } }
+    : {}),
   onResult: logResult,
 });

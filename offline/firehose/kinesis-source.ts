@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Log } from './delivery-stream-config.ts';
 import { newRecordId, type SourceRecord } from './record.ts';
+import { deaggregate, KplAggregationError, type UserRecord } from '../../shared/kpl/deaggregate.ts';
 
 export interface KinesisSourceOptions {
   client: KinesisClient;
@@ -160,19 +161,30 @@ export async function startKinesisSource(options: KinesisSourceOptions) {
       }
       shard.inFlight.push(sequenceNumber);
       shard.lastRead = sequenceNumber;
-      records.push({
-        recordId: newRecordId(arrival),
-        data: Buffer.from(record.Data ?? new Uint8Array()),
-        arrival,
-        kinesis: {
-          shardId,
-          partitionKey: record.PartitionKey ?? '',
-          sequenceNumber,
-          subsequenceNumber: '0',
-          approximateArrivalTimestamp: arrival,
-        },
-        done: () => acknowledge(shardId, sequenceNumber),
-      });
+      // Firehose de-aggregates KPL records before the transform sees them; the Kinesis record
+      // is checkpointed only once every user record in it is handled.
+      const users = userRecords(record.Data ?? new Uint8Array(), record.PartitionKey ?? '');
+      let pending = users.length;
+      const done = () => {
+        pending -= 1;
+        if (pending === 0) acknowledge(shardId, sequenceNumber);
+      };
+      if (users.length === 0) acknowledge(shardId, sequenceNumber);
+      users.forEach((user, subsequence) =>
+        records.push({
+          recordId: newRecordId(arrival),
+          data: Buffer.from(user.data),
+          arrival,
+          kinesis: {
+            shardId,
+            partitionKey: user.partitionKey,
+            sequenceNumber,
+            subsequenceNumber: String(subsequence),
+            approximateArrivalTimestamp: arrival,
+          },
+          done,
+        }),
+      );
     }
     shard.iterator = page.NextShardIterator;
     // A closed shard (after a reshard) has no next iterator; its children appear in ListShards.
@@ -237,3 +249,19 @@ async function loadState(
 }
 
 export type KinesisSource = Awaited<ReturnType<typeof startKinesisSource>>;
+
+/**
+ * The user records of one Kinesis record: a KPL aggregated record unpacked
+ * (https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html: "Firehose
+ * de-aggregates the records before it delivers them to AWS Lambda"), anything else as it is. A
+ * record with the KPL magic that cannot be unpacked goes on whole, for the transform to refuse
+ * with its reason, rather than vanish here.
+ */
+function userRecords(data: Uint8Array, partitionKey: string): UserRecord[] {
+  try {
+    return deaggregate(data, partitionKey);
+  } catch (error) {
+    if (error instanceof KplAggregationError) return [{ partitionKey, data }];
+    throw error;
+  }
+}

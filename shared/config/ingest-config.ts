@@ -15,6 +15,16 @@ const ingestEnv = z.object({
   INGEST_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).max(5_000).default(50),
   /** The longest backoff between two PutRecords attempts. */
   INGEST_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).max(25_000).default(1_000),
+  /** Pack events per partition key into KPL aggregated records (consumers de-aggregate). */
+  INGEST_KPL_AGGREGATION: z
+    .enum(['true', 'false'], { error: "'true' or 'false'" })
+    .default('false')
+    .transform((value) => value === 'true'),
+  /**
+   * The largest aggregated record (partition key + data), as the KPL's AggregationMaxSize
+   * (its default, 51,200 bytes); at most 1 MiB, the default record size of a stream.
+   */
+  INGEST_KPL_MAX_RECORD_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(51_200),
 });
 
 export type IngestConfig = z.infer<typeof ingestEnv>;

@@ -4,15 +4,19 @@ import { SEGMENT_LIMITS } from '../event-contract/limits.ts';
 import { validateMessage, type ReceiptContext } from '../event-contract/validate.ts';
 import {
   putRecordsWithRetry,
+  type FailedEntry,
   type RetryClock,
   type RetryPolicy,
 } from '../adapters/stream-writer/put-records-with-retry.ts';
+import { packRecords } from '../kpl/pack-records.ts';
 import type { StreamEntry, StreamWriter } from '../adapters/stream-writer/stream-writer.ts';
 import type { RequestMessages } from './read-messages.ts';
 
 export interface IngestDeps {
   writer: StreamWriter;
   retry: RetryPolicy;
+  /** KPL aggregation: events packed per partition key into records of at most this size. */
+  kplAggregation?: { maxRecordBytes: number };
   clock?: RetryClock;
   newMessageId?: () => string;
 }
@@ -73,13 +77,7 @@ export async function ingestMessages(
   }
 
   const { pending, rejected } = batch;
-  const outcome = await putRecordsWithRetry(
-    deps.writer,
-    pending.map((item) => item.entry),
-    deps.retry,
-    deps.clock,
-  );
-  const notWritten = outcome.failed.map((failure) => {
+  const notWritten = (await writeEntries(pending, deps)).map((failure) => {
     const item = pending[failure.index] as Pending;
     return { index: item.index, messageId: item.messageId, errorCode: failure.errorCode };
   });
@@ -95,6 +93,22 @@ export async function ingestMessages(
     notWritten,
     badRowsWritten,
   };
+}
+
+/** Writes the entries, aggregated or not; answers which of them were not written. */
+async function writeEntries(pending: readonly Pending[], deps: IngestDeps): Promise<FailedEntry[]> {
+  const entries = pending.map((item) => item.entry);
+  if (!deps.kplAggregation) {
+    return (await putRecordsWithRetry(deps.writer, entries, deps.retry, deps.clock)).failed;
+  }
+  const packed = packRecords(entries, deps.kplAggregation.maxRecordBytes);
+  const outcome = await putRecordsWithRetry(deps.writer, packed.entries, deps.retry, deps.clock);
+  // A refused aggregated record leaves every event inside it unwritten.
+  return outcome.failed
+    .flatMap((failure) =>
+      (packed.members[failure.index] ?? []).map((index) => ({ ...failure, index })),
+    )
+    .sort((a, b) => a.index - b.index);
 }
 
 interface Batch {

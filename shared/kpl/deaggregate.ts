@@ -15,6 +15,8 @@ import { ProtoReader, ProtoWriter, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './
  */
 export const KPL_MAGIC = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
 const MD5_BYTES = 16;
+/** What the envelope adds to the protobuf: the magic before it, the MD5 after it. */
+export const KPL_OVERHEAD_BYTES = KPL_MAGIC.length + MD5_BYTES;
 
 export interface UserRecord {
   partitionKey: string;

@@ -20,6 +20,9 @@ import {
  * /v1/batch by the simulator's own sender while the stream refuses a tenth of the PutRecords
  * entries; then the warehouse must hold exactly what the simulator's ledger says, and the
  * real-time figures exactly what arrived on the stream, window by window. No tolerance.
+ * The ingest packs events into KPL aggregated records (INGEST_KPL_AGGREGATION), as deployed
+ * stages do, so every consumer's de-aggregation is in the reconciliation; the stream oracle
+ * unpacks them with aws-kinesis-agg. (test/e2e/pipeline.test.ts runs with it off.)
  */
 const PORTS = { httpPort: 3350, lambdaPort: 3352, kinesisPort: 4657, otherPortsFrom: 4658 };
 const WAREHOUSE = 'postgres://postgres@127.0.0.1:4661/analytics';
@@ -34,7 +37,7 @@ beforeAll(async () => {
   stack = await startOfflineStack({
     ...PORTS,
     throttleRate: 0.1,
-    env: { OFFLINE_FIREHOSE_FLUSH_SECONDS: '1' },
+    env: { OFFLINE_FIREHOSE_FLUSH_SECONDS: '1', INGEST_KPL_AGGREGATION: 'true' },
   });
   db = new pg.Pool({ connectionString: WAREHOUSE, max: 1 });
   db.on('error', () => undefined);

@@ -9,6 +9,7 @@ import {
   startKinesisEmulator,
   type KinesisEmulator,
 } from '../../offline/kinesis-emulator.ts';
+import { isAggregated } from '../../shared/kpl/deaggregate.ts';
 
 export interface StreamedRecord {
   shardId: string;
@@ -16,6 +17,9 @@ export interface StreamedRecord {
   sequenceNumber: string;
   /** ApproximateArrivalTimestamp, in ms: what Lambda's tumbling windows follow. */
   arrivalMs: number;
+  /** The record's bytes as stored (a KPL aggregated record stays packed). */
+  data: Uint8Array;
+  /** The data as JSON; empty for a KPL aggregated record (read those from `data`). */
   json: Record<string, unknown>;
 }
 
@@ -56,15 +60,16 @@ export async function readAllRecords(
         new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
       );
       for (const record of batch.Records ?? []) {
+        const data = record.Data as Uint8Array;
         out.push({
           shardId,
           partitionKey: record.PartitionKey as string,
           sequenceNumber: record.SequenceNumber as string,
           arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? Number.NaN,
-          json: JSON.parse(Buffer.from(record.Data as Uint8Array).toString('utf8')) as Record<
-            string,
-            unknown
-          >,
+          data,
+          json: isAggregated(data)
+            ? {}
+            : (JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>),
         });
       }
       if ((batch.Records ?? []).length === 0) break;

@@ -1,6 +1,8 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
-import { readAllRecords } from './kinesis.ts';
+import * as agg from 'aws-kinesis-agg';
+import { isAggregated } from '../../shared/kpl/deaggregate.ts';
+import { readAllRecords, type StreamedRecord } from './kinesis.ts';
 
 /**
  * What the real-time figures must be, worked out from what is on the stream, not from the
@@ -17,13 +19,43 @@ export interface ArrivedRecord {
   json: Record<string, unknown>;
 }
 
+/**
+ * Every event on the stream, KPL aggregated records unpacked by aws-kinesis-agg (the published
+ * KPL-format library, not our code): each user record arrives with its Kinesis record.
+ */
 export async function readStream(endpoint: string, streamName: string): Promise<ArrivedRecord[]> {
   const client = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint }));
   try {
-    return await readAllRecords(client, streamName);
+    return (await readAllRecords(client, streamName)).flatMap((record) =>
+      isAggregated(record.data)
+        ? userRecordsOf(record).map((json) => ({ ...record, json }))
+        : [record],
+    );
   } finally {
     client.destroy();
   }
+}
+
+function userRecordsOf(record: StreamedRecord): Array<Record<string, unknown>> {
+  let users: agg.UserRecord[] = [];
+  agg.deaggregateSync(
+    {
+      partitionKey: record.partitionKey,
+      data: Buffer.from(record.data).toString('base64'),
+      sequenceNumber: record.sequenceNumber,
+      kinesisSchemaVersion: '1.0',
+      approximateArrivalTimestamp: record.arrivalMs / 1000,
+    },
+    true,
+    (error, out) => {
+      if (error) throw error;
+      users = out ?? [];
+    },
+  );
+  return users.map(
+    (user) =>
+      JSON.parse(Buffer.from(user.data, 'base64').toString('utf8')) as Record<string, unknown>,
+  );
 }
 
 /** One (window, shard): the figures of the metrics table, summed over the window's parts. */

@@ -1,4 +1,5 @@
 import { US_EAST_1, type Prices } from './prices.ts';
+import { streamRecords, type StreamRecords } from './kinesis-records.ts';
 import type { Workload } from './workload.ts';
 
 export { PROD_WORKLOAD, type FunctionProfile, type Workload } from './workload.ts';
@@ -49,16 +50,20 @@ function check(workload: Workload): void {
   range('redshiftRpu', 8, 512);
   if (workload.shards !== undefined) range('shards', 1, 100_000);
   if (workload.redshiftHoursPerDay !== undefined) range('redshiftHoursPerDay', 0, 24);
+  if (workload.kplMaxRecordBytes !== undefined) range('kplMaxRecordBytes', 1_024, 1_048_576);
 }
 
 /** The fewest shards that take the rate: 1 MiB/s and 1,000 records/s each. */
-export function shardsFor(eventsPerSecond: number, eventBytes: number): number {
+export function shardsFor(recordsPerSecond: number, recordBytes: number): number {
   return Math.max(
     1,
-    Math.ceil((eventsPerSecond * eventBytes) / MIB),
-    Math.ceil(eventsPerSecond / 1000),
+    Math.ceil((recordsPerSecond * recordBytes) / MIB),
+    Math.ceil(recordsPerSecond / 1000),
   );
 }
+
+const kplNote = (stream: StreamRecords) =>
+  stream.eventsPerRecord > 1 ? `, KPL: ${stream.eventsPerRecord} events a record` : '';
 
 export function estimateCost(workload: Workload, prices: Prices = US_EAST_1): CostEstimate {
   check(workload);
@@ -67,7 +72,9 @@ export function estimateCost(workload: Workload, prices: Prices = US_EAST_1): Co
   const events = w.eventsPerSecond * seconds;
   const gbIn = (events * w.eventBytes) / GB;
   const gbPerHour = (w.eventsPerSecond * w.eventBytes * 3600) / GB;
-  const needed = shardsFor(w.eventsPerSecond, w.eventBytes);
+  const stream = streamRecords(w);
+  const records = stream.recordsPerSecond * seconds;
+  const needed = shardsFor(stream.recordsPerSecond, stream.recordBytes);
   // On-demand streams start with 4 shards and add more as the writes need them.
   const shards = w.streamMode === 'PROVISIONED' ? (w.shards ?? needed) : Math.max(4, needed);
   const lines: CostLine[] = [];
@@ -89,7 +96,7 @@ export function estimateCost(workload: Workload, prices: Prices = US_EAST_1): Co
   const beyond7Days = Math.max(0, w.retentionHours - 168);
   if (w.streamMode === 'ON_DEMAND') {
     const k = prices.kinesis.onDemand;
-    const billedGbIn = (events * Math.ceil(w.eventBytes / KB) * KB) / GB;
+    const billedGbIn = (records * Math.ceil(stream.recordBytes / KB) * KB) / GB;
     add(
       'Kinesis',
       'stream-hours',
@@ -100,7 +107,7 @@ export function estimateCost(workload: Workload, prices: Prices = US_EAST_1): Co
       'Kinesis',
       'data in',
       billedGbIn * k.ingestPerGb,
-      `${billedGbIn.toFixed(1)} GB (1 KB rounding) x ${usd(k.ingestPerGb)}`,
+      `${billedGbIn.toFixed(1)} GB (1 KB rounding${kplNote(stream)}) x ${usd(k.ingestPerGb)}`,
     );
     add(
       'Kinesis',
@@ -122,7 +129,7 @@ export function estimateCost(workload: Workload, prices: Prices = US_EAST_1): Co
     );
   } else {
     const k = prices.kinesis.provisioned;
-    const putUnits = events * Math.ceil(w.eventBytes / (25 * KB));
+    const putUnits = records * Math.ceil(stream.recordBytes / (25 * KB));
     add(
       'Kinesis',
       'shard-hours',
@@ -133,7 +140,7 @@ export function estimateCost(workload: Workload, prices: Prices = US_EAST_1): Co
       'Kinesis',
       'PUT payload units',
       (putUnits * k.perMillionPutUnits) / 1e6,
-      `${num(putUnits)} units of 25 KB x ${usd(k.perMillionPutUnits)}/M`,
+      `${num(putUnits)} units of 25 KB${kplNote(stream)} x ${usd(k.perMillionPutUnits)}/M`,
     );
     add(
       'Kinesis',
@@ -165,7 +172,7 @@ export function estimateCost(workload: Workload, prices: Prices = US_EAST_1): Co
     );
 
   // --- Lambda (arm64)
-  const perShard = w.eventsPerSecond / shards;
+  const perShard = stream.recordsPerSecond / shards;
   // Batching window 1 s, batch 1,000: about one invocation per shard per second once
   // traffic is there, plus each window's final invocation.
   const aggregatePerSecond =

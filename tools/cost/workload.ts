@@ -16,6 +16,8 @@ export interface Workload {
   /** Events per HTTP request: SDKs batch (Segment's default flush is 15-20). */
   eventsPerRequest: number;
   streamMode: 'ON_DEMAND' | 'PROVISIONED';
+  /** KPL aggregation at ingest: the largest aggregated record; undefined when off. */
+  kplMaxRecordBytes?: number;
   /** Provisioned shards; by default the fewest that take the rate. */
   shards?: number;
   retentionHours: number;

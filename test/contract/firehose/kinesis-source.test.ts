@@ -3,6 +3,7 @@ import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose-transformation.ts';
+import { aggregate } from '../../../shared/kpl/deaggregate.ts';
 import { startStream } from '../../support/kinesis.ts';
 import {
   BUCKET,
@@ -184,6 +185,53 @@ test('the checkpoint only moves past records that reached S3', async () => {
     expect(JSON.parse(saved)).toEqual({ createdAt: expect.any(Number), shards: {} });
   } finally {
     await stack.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await stack.stop();
+  }
+});
+
+// "If you configure your Firehose stream to transform the data, Amazon Data Firehose
+// de-aggregates the records before it delivers them to AWS Lambda"
+// (https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html).
+test('KPL aggregated records are de-aggregated before the transform: one Firehose record per user record', async () => {
+  const seen: FirehoseTransformationEvent['records'] = [];
+  const stack = await sourced({
+    spy: (event) => (
+      seen.push(...(event as FirehoseTransformationEvent).records),
+      kindTransform(event)
+    ),
+  });
+  try {
+    const users = (key: string, from: number) =>
+      Array.from({ length: 25 }, (_, i) => ({
+        partitionKey: key,
+        data: new TextEncoder().encode(JSON.stringify({ kind: 'ok', n: from + i })),
+      }));
+    const answer = await kinesis.emulator.client.send(
+      new PutRecordsCommand({
+        StreamName: kinesis.streamName,
+        Records: [
+          { PartitionKey: 'user-a', Data: aggregate(users('user-a', 0)) },
+          { PartitionKey: 'user-b', Data: aggregate(users('user-b', 25)) },
+          { PartitionKey: 'plain', Data: new TextEncoder().encode('{"kind":"ok","n":50}') },
+        ],
+      }),
+    );
+    expect(answer.FailedRecordCount ?? 0).toBe(0);
+    await waitFor(
+      async () => ((await deliveredNumbers(stack)).length >= 51 ? true : undefined),
+      10_000,
+    );
+    await stack.firehose.flush();
+    expect((await deliveredNumbers(stack)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 51 }, (_, n) => n),
+    );
+    const ofA = seen.filter((r) => r.kinesisRecordMetadata?.partitionKey === 'user-a');
+    expect(ofA.map((r) => r.kinesisRecordMetadata?.subsequenceNumber)).toEqual(
+      Array.from({ length: 25 }, (_, i) => String(i)),
+    );
+    expect(new Set(ofA.map((r) => r.kinesisRecordMetadata?.sequenceNumber)).size).toBe(1);
+    expect(new Set(seen.map((r) => r.recordId)).size).toBe(51);
+  } finally {
     await stack.stop();
   }
 });

@@ -3,6 +3,7 @@ import {
   MetricsDeliveryError,
   type TumblingWindowInput,
 } from '../../../shared/analytics/aggregate-window.ts';
+import { aggregate } from '../../../shared/kpl/deaggregate.ts';
 import { MAX_STATE_BYTES_HINT } from '../../support/window-limits.ts';
 import type {
   EntryOutcome,
@@ -103,6 +104,32 @@ describe('aggregate window handler contract', () => {
     await aggregateWindow(windowEvent([], retried.state, true), deps(firehose));
     expect(firehose.lines.find((l) => l.kind === 'window_metrics')).toMatchObject({
       productViews: 2,
+    });
+  });
+
+  test('KPL aggregated records count each event inside; a bad event fails the Kinesis record that holds it', async () => {
+    const firehose = new MemoryFirehose();
+    const packed = (values: Array<unknown>) =>
+      record(
+        null,
+        Buffer.from(
+          aggregate(
+            values.map((v) => ({
+              partitionKey: 'anon-1',
+              data: Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)),
+            })),
+          ),
+        ).toString('base64'),
+      );
+    const three = packed([view('k1'), view('k2'), view('k3')]);
+    const holdsPoison = packed([view('k4'), '{not json']);
+    const result = await aggregateWindow(windowEvent([three, holdsPoison]), deps(firehose));
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: holdsPoison.kinesis.sequenceNumber },
+    ]);
+    await aggregateWindow(windowEvent([], result.state, true), deps(firehose));
+    expect(firehose.lines.find((l) => l.kind === 'window_metrics')).toMatchObject({
+      productViews: 3,
     });
   });
 

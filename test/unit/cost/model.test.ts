@@ -105,6 +105,45 @@ describe('the cost model, its rules', () => {
     expect(estimate.shards).toBe(4); // on-demand streams start with 4 shards
   });
 
+  test('KPL aggregation: a shard is bound by bytes, not records, and PUT units count aggregated records', () => {
+    // 3,000 events/s of 100 bytes need 3 shards one record each (1,000 records/s a shard);
+    // 10 events a request packed into one record of 20 + 40 + 10 x 108 = 1,140 bytes are
+    // 300 records/s and 0.33 MiB/s: one shard, and one 25 KB PUT unit per 10 events.
+    const plain = estimateCost({ ...HAND, eventsPerSecond: 3000, eventBytes: 100 });
+    const packed = estimateCost({
+      ...HAND,
+      eventsPerSecond: 3000,
+      eventBytes: 100,
+      kplMaxRecordBytes: 51_200,
+    });
+    expect(plain.shards).toBe(3);
+    expect(packed.shards).toBe(1);
+    const events = 3000 * 2_628_000;
+    expect(line(plain, 'Kinesis', 'PUT payload units')).toBeCloseTo((events / 1e6) * 0.014, 4);
+    expect(line(packed, 'Kinesis', 'PUT payload units')).toBeCloseTo(
+      (events / 10 / 1e6) * 0.014,
+      4,
+    );
+    // On-demand: 1,140 bytes bill as 2 KB per 10 events instead of 1 KB per event.
+    const onDemand = (kpl?: number) =>
+      line(
+        estimateCost({
+          ...HAND,
+          streamMode: 'ON_DEMAND',
+          eventsPerSecond: 3000,
+          eventBytes: 100,
+          ...(kpl ? { kplMaxRecordBytes: kpl } : {}),
+        }),
+        'Kinesis',
+        'data in',
+      );
+    expect(onDemand(51_200) / onDemand()).toBeCloseTo(2 / 10, 6);
+    // A record too small to hold two events aggregates nothing.
+    expect(estimateCost({ ...HAND, eventBytes: 1024, kplMaxRecordBytes: 1_500 }).lines).toEqual(
+      estimateCost(HAND).lines,
+    );
+  });
+
   test('retention beyond 24 h costs per shard-hour (provisioned) and per GB beyond 7 days', () => {
     const week = estimateCost({ ...HAND, retentionHours: 168 });
     expect(line(week, 'Kinesis', 'retention 24 h')).toBeCloseTo(730 * 0.02, 6);
