@@ -1,5 +1,5 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
+import { localClientConfig } from '../../offline/local-client-config.ts';
 import { readAllRecords } from './kinesis.ts';
 
 /**
@@ -18,7 +18,7 @@ export interface ArrivedRecord {
 }
 
 export async function readStream(endpoint: string, streamName: string): Promise<ArrivedRecord[]> {
-  const client = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint }));
+  const client = new KinesisClient(localClientConfig('us-east-1', endpoint));
   try {
     return await readAllRecords(client, streamName);
   } finally {
