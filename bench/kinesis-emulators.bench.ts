@@ -7,7 +7,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsClientConfig } from '#shared/runtime/aws-client-config';
+import { localClientConfig } from '../offline/local-client-config.ts';
 import { startKinesisEmulator } from '../offline/kinesis-emulator.ts';
 import { streamRecords, type FixtureRecord } from './fixtures.ts';
 import { freePortPair, startKinesisLocal, type ProcessMemory } from './kinesis-local-process.ts';
@@ -65,9 +65,7 @@ async function folderBytes(dir: string): Promise<number> {
 async function kinesisLocal(records: readonly FixtureRecord[]) {
   const [plainPort, tlsPort] = await freePortPair(KINESIS_LOCAL_PORT);
   const server = await startKinesisLocal({ plainPort, tlsPort });
-  const client = new KinesisClient(
-    awsClientConfig({ region: 'us-east-1', endpoint: server.endpoint }),
-  );
+  const client = new KinesisClient(localClientConfig('us-east-1', server.endpoint));
   try {
     const label = `kinesis-local ${server.version}`;
     return await writeThenReadBack(label, client, records, KINESIS_LOCAL_CAP_MS, server.memory);

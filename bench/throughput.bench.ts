@@ -11,7 +11,7 @@
  */
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import pg from 'pg';
-import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
+import { localClientConfig } from '../offline/local-client-config.ts';
 import { makeBatchSender } from '../tools/simulator/batch-sender.ts';
 import type { WireMessage } from '../tools/simulator/corrupt.ts';
 import { simulate } from '../tools/simulator/simulate-shop.ts';
@@ -47,7 +47,7 @@ const simulator = { badRate: 0.02, duplicateRate: 0.01 };
 
 /** The floor: the same messages written straight to the stack's emulator, 500 a call. */
 async function emulatorPutRate(endpoint: string, messages: WireMessage[]): Promise<number> {
-  const client = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint }));
+  const client = new KinesisClient(localClientConfig('us-east-1', endpoint));
   try {
     await client.send(new CreateStreamCommand({ StreamName: 'bench-floor', ShardCount: 2 }));
     await sleep(500);

@@ -6,7 +6,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
 import type { Server } from 'node:http';
-import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
+import { localClientConfig } from './local-client-config.ts';
 import type { StreamSpec } from './resources.ts';
 import { listenOn } from './port-check.ts';
 
@@ -42,7 +42,7 @@ export async function startKinesisEmulator(
     ...(options.path ? { path: options.path } : {}),
   });
   const endpoint = await listenOn(server, options.port, host);
-  const client = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint }));
+  const client = new KinesisClient(localClientConfig('us-east-1', endpoint));
   return {
     endpoint,
     client,

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
-import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
+import { localClientConfig } from './local-client-config.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping/index.ts';
 import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-server.ts';
 import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
@@ -123,7 +123,7 @@ export class LocalStack {
     });
     const s3 = this.client(
       new S3Client({
-        ...awsClientConfig({ region: options.region, endpoint: this.s3.endpoint }),
+        ...localClientConfig(options.region, this.s3.endpoint),
         forcePathStyle: true,
       }),
     );
@@ -143,7 +143,7 @@ export class LocalStack {
       throw new Error('startServices must run before startTriggers');
     const s3 = this.client(
       new S3Client({
-        ...awsClientConfig({ region: options.region, endpoint: this.s3.endpoint }),
+        ...localClientConfig(options.region, this.s3.endpoint),
         forcePathStyle: true,
       }),
     );
@@ -159,9 +159,7 @@ export class LocalStack {
       intervalOverrideSeconds: options.firehoseFlushSeconds,
       createdAt: this.startedAt,
     });
-    const sqs = this.client(
-      new SQSClient(awsClientConfig({ region: options.region, endpoint: this.sqs.endpoint })),
-    );
+    const sqs = this.client(new SQSClient(localClientConfig(options.region, this.sqs.endpoint)));
     for (const mapping of options.topology.mappings) {
       const { onFailureQueue, functionKey: _functionKey, ...config } = mapping;
       const started = await startEventSourceMapping(

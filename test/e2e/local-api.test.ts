@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { Analytics } from '@segment/analytics-node';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
+import { localClientConfig } from '../../offline/local-client-config.ts';
 import { readAllRecords } from '../support/kinesis.ts';
 import { isListening } from '../support/net.ts';
 import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';
@@ -16,9 +16,7 @@ let kinesis: KinesisClient;
 
 beforeAll(async () => {
   stack = await startOfflineStack(PORTS);
-  kinesis = new KinesisClient(
-    awsClientConfig({ region: 'us-east-1', endpoint: stack.kinesisEndpoint }),
-  );
+  kinesis = new KinesisClient(localClientConfig('us-east-1', stack.kinesisEndpoint));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
 import * as agg from 'aws-kinesis-agg';
+import { localClientConfig } from '../../offline/local-client-config.ts';
 import { isAggregated } from '../../shared/kpl/deaggregate.ts';
 import { readAllRecords, type StreamedRecord } from './kinesis.ts';
 
@@ -24,7 +24,7 @@ export interface ArrivedRecord {
  * KPL-format library, not our code): each user record arrives with its Kinesis record.
  */
 export async function readStream(endpoint: string, streamName: string): Promise<ArrivedRecord[]> {
-  const client = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint }));
+  const client = new KinesisClient(localClientConfig('us-east-1', endpoint));
   try {
     return (await readAllRecords(client, streamName)).flatMap((record) =>
       isAggregated(record.data)
