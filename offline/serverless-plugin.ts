@@ -1,14 +1,8 @@
-import { Agent } from 'node:http';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
-import {
-  INTEGRATION_TIMEOUT_MS,
-  startHttpApiServer,
-  type AccessEntry,
-  type HttpApiServer,
-} from './http-api/http-api-server.ts';
-import { readHttpApi, stageThrottle, type HttpApiDefinition } from './http-api/http-api-routes.ts';
+import type { HttpApiServer } from './http-api/http-api-server.ts';
+import type { HttpApiDefinition } from './http-api/http-api-routes.ts';
+import { startLocalHttpApi, takeHttpApi } from './http-api/local-http-api.ts';
 import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
 import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
 import { deployProblems, type DeployChecks } from './deploy-checks.ts';
@@ -61,8 +55,6 @@ export class OfflinePlatformPlugin {
   private stack: LocalStack | undefined;
   private standIns: StandIns | undefined;
   private lambda: LambdaClient | undefined;
-  /** API Gateway's client: no SDK timeout below the integration's 30 s. */
-  private apiLambda: LambdaClient | undefined;
   private httpApi: HttpApiDefinition | undefined;
   private apiServer: HttpApiServer | undefined;
 
@@ -153,7 +145,8 @@ export class OfflinePlatformPlugin {
 
   private async startServices(): Promise<void> {
     const settings = this.settings();
-    this.httpApi = this.takeHttpApiEvents();
+    // Ours to serve, not serverless-offline's (offline/http-api/README.md).
+    this.httpApi = takeHttpApi(this.serverless.service);
     for (const { port, host, what, setting } of portsInUse(settings))
       await assertPortFree(port, host, what, setting);
     const { service } = this.serverless;
@@ -185,54 +178,14 @@ export class OfflinePlatformPlugin {
     this.announce(settings);
   }
 
-  /**
-   * The HTTP API is ours, not serverless-offline's (docs/offline.md): its routes are read
-   * here, then taken out of the functions' events, so that serverless-offline, which starts
-   * its HTTP server only for functions with http/httpApi events, leaves the port to us.
-   * Runs in before:offline:start:init, before serverless-offline reads the events.
-   */
-  private takeHttpApiEvents(): HttpApiDefinition {
-    const { service } = this.serverless;
-    const functions = service.getAllFunctions().map((key) => {
-      const fn = service.getFunction(key);
-      return {
-        key,
-        name: fn.name ?? `${service.service}-${service.provider.stage}-${key}`,
-        events: fn.events ?? [],
-      };
-    });
-    const api = readHttpApi(
-      functions,
-      service.provider,
-      stageThrottle(service.resources?.extensions),
-    );
-    for (const key of service.getAllFunctions()) {
-      const fn = service.getFunction(key);
-      if (fn.events) fn.events = fn.events.filter((event) => event.httpApi === undefined);
-    }
-    return api;
-  }
-
   private async startHttpApi(settings: OfflineSettings): Promise<void> {
     if (!this.httpApi || this.httpApi.routes.length === 0) return;
-    this.apiLambda ??= new LambdaClient({
-      ...awsClientConfig({
-        region: this.region(),
-        endpoint: `http://127.0.0.1:${settings.lambdaPort}`,
-      }),
-      requestHandler: new NodeHttpHandler({
-        httpAgent: new Agent({ keepAlive: true, maxSockets: 50 }),
-        connectionTimeout: 2_000,
-        requestTimeout: INTEGRATION_TIMEOUT_MS + 5_000,
-      }),
-    });
-    const { log } = this.utils;
-    this.apiServer = await startHttpApiServer({
-      api: this.httpApi,
-      invoker: lambdaApiInvoker(this.apiLambda),
+    this.apiServer = await startLocalHttpApi(this.httpApi, {
+      region: this.region(),
+      lambdaPort: settings.lambdaPort,
       port: settings.httpPort,
       host: settings.host,
-      onAccess: (entry: AccessEntry) => log.notice(accessLine(entry)),
+      log: (line) => this.utils.log.notice(line),
     });
   }
 
@@ -314,22 +267,9 @@ export class OfflinePlatformPlugin {
   private async stop(): Promise<void> {
     await this.apiServer?.close();
     this.apiServer = undefined;
-    this.apiLambda?.destroy();
-    this.apiLambda = undefined;
     await this.stack?.stop();
     this.stack = undefined;
     this.lambda?.destroy();
     this.lambda = undefined;
   }
-}
-
-/** One access log line: what API Gateway's access log has, as the deployed stage's format. */
-function accessLine(entry: AccessEntry): string {
-  return `${entry.method} ${entry.path} ${entry.status} ${entry.ms} ms ${JSON.stringify({
-    requestId: entry.requestId,
-    ip: entry.ip,
-    routeKey: entry.routeKey ?? '-',
-    responseLength: entry.responseLength,
-    ...(entry.integrationError ? { integrationError: entry.integrationError } : {}),
-  })}`;
 }
