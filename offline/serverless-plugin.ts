@@ -1,5 +1,8 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { awsClientConfig } from '../shared/runtime/aws-client-config.ts';
+import type { HttpApiServer } from './http-api/http-api-server.ts';
+import type { HttpApiDefinition } from './http-api/http-api-routes.ts';
+import { startLocalHttpApi, takeHttpApi } from './http-api/local-http-api.ts';
 import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
 import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
 import { deployProblems, type DeployChecks } from './deploy-checks.ts';
@@ -20,14 +23,14 @@ const INVOKE_REQUEST_TIMEOUT_MS = 910_000;
 interface Serverless {
   service: {
     service: string;
-    provider: { stage: string; region?: string };
+    provider: { stage: string; region?: string; httpApi?: { cors?: unknown; payload?: unknown } };
     custom?: Record<string, unknown>;
-    resources?: { Resources?: Record<string, unknown> };
+    resources?: { Resources?: Record<string, unknown>; extensions?: Record<string, unknown> };
     getAllFunctions(): string[];
     getFunction(name: string): {
       name?: string;
       environment?: Record<string, unknown>;
-      events?: ServerlessEvent[];
+      events?: Array<ServerlessEvent & Record<string, unknown>>;
     };
   };
   config: { servicePath: string };
@@ -55,6 +58,8 @@ export class OfflinePlatformPlugin {
   private stack: LocalStack | undefined;
   private standIns: StandIns | undefined;
   private lambda: LambdaClient | undefined;
+  private httpApi: HttpApiDefinition | undefined;
+  private apiServer: HttpApiServer | undefined;
 
   constructor(
     private readonly serverless: Serverless,
@@ -146,6 +151,8 @@ export class OfflinePlatformPlugin {
 
   private async startServices(): Promise<void> {
     const settings = this.settings();
+    // Ours to serve, not serverless-offline's (offline/http-api/README.md).
+    this.httpApi = takeHttpApi(this.serverless.service);
     for (const { port, host, what, setting } of portsInUse(settings))
       await assertPortFree(port, host, what, setting);
     const { service } = this.serverless;
@@ -173,7 +180,19 @@ export class OfflinePlatformPlugin {
   private async startTriggers(): Promise<void> {
     const settings = this.settings();
     await this.stack?.startTriggers(this.invoker(settings));
+    await this.startHttpApi(settings);
     this.announce(settings);
+  }
+
+  private async startHttpApi(settings: OfflineSettings): Promise<void> {
+    if (!this.httpApi || this.httpApi.routes.length === 0) return;
+    this.apiServer = await startLocalHttpApi(this.httpApi, {
+      region: this.region(),
+      lambdaPort: settings.lambdaPort,
+      port: settings.httpPort,
+      host: settings.host,
+      log: (line) => this.utils.log.notice(line),
+    });
   }
 
   private announce(settings: OfflineSettings): void {
@@ -252,6 +271,8 @@ export class OfflinePlatformPlugin {
   }
 
   private async stop(): Promise<void> {
+    await this.apiServer?.close();
+    this.apiServer = undefined;
     await this.stack?.stop();
     this.stack = undefined;
     this.lambda?.destroy();

@@ -7,8 +7,8 @@ import { makeHandler } from '../../functions/ingest/handler.ts';
 import type { KinesisEmulator } from '../../offline/kinesis-emulator.ts';
 import { kinesisStreamWriter } from '../../shared/adapters/kinesis/kinesis-stream-writer.ts';
 import { WriteKeys } from '../../shared/ingest/write-keys.ts';
-import { startHttpApiFront, type FrontRequest } from './http-api-gateway.ts';
-import { readHttpApiConfig, type HttpApiConfig } from './http-api-cors.ts';
+import type { HttpApiDefinition } from '../../offline/http-api/http-api-routes.ts';
+import { readHttpApiDefinition, startHttpApiFront, type FrontRequest } from './http-api-front.ts';
 import { readAllRecords, startStream, type StreamedRecord } from './kinesis.ts';
 
 /**
@@ -65,7 +65,7 @@ export interface BrowserSdkHarness {
 /** sdkFiles: URL name → path under node_modules, served as JavaScript at /sdk/<name>. */
 export async function startBrowserSdkHarness(
   sdkFiles: Record<string, string>,
-  config: HttpApiConfig = readHttpApiConfig(),
+  api: HttpApiDefinition = readHttpApiDefinition(),
 ): Promise<BrowserSdkHarness> {
   const { emulator, streamName }: { emulator: KinesisEmulator; streamName: string } =
     await startStream(2);
@@ -75,7 +75,7 @@ export async function startBrowserSdkHarness(
     retry: { budgetMs: 2_000, baseDelayMs: 10, maxDelayMs: 100 },
   });
   const seen: FrontRequest[] = [];
-  const front = await startHttpApiFront(handler, config, (request) => seen.push(request));
+  const front = await startHttpApiFront({ ingest: handler }, api, (request) => seen.push(request));
 
   let page = '<!doctype html><title>empty</title>';
   const site: Server = createServer((request, response) => {

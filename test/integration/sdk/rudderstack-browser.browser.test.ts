@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { readHttpApiConfig } from '../../support/http-api-cors.ts';
+import { readHttpApiDefinition } from '../../support/http-api-front.ts';
 import {
   harnessPerFile,
   startBrowserSdkHarness,
@@ -129,10 +129,11 @@ test('with useBeacon, leaving the page sends the queued events by sendBeacon (te
 }, 60_000);
 
 test('behind the CORS headers serverless.yml allowed before (content-type, authorization only), the browser refuses every XHR', async () => {
-  const config = readHttpApiConfig();
+  const api = readHttpApiDefinition();
+  if (!api.cors) throw new Error('serverless.yml configures no provider.httpApi.cors');
   const narrow = await startBrowserSdkHarness(
     { 'rudder-analytics.js': '@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js' },
-    { ...config, cors: { ...config.cors, allowedHeaders: ['content-type', 'authorization'] } },
+    { ...api, cors: { ...api.cors, allowedHeaders: ['content-type', 'authorization'] } },
   );
   const saved = sdk.current;
   sdk.current = narrow; // shopPage and sendCalls address the harness in use

@@ -4,14 +4,14 @@ import { makeHandler } from '../../../functions/ingest/handler.ts';
 import type { KinesisEmulator } from '../../../offline/kinesis-emulator.ts';
 import { WriteKeys } from '../../../shared/ingest/write-keys.ts';
 import { kinesisStreamWriter } from '../../../shared/adapters/kinesis/kinesis-stream-writer.ts';
-import { startHttpApiFront } from '../../support/http-api-gateway.ts';
+import { startHttpApiFront } from '../../support/http-api-front.ts';
 import { readAllRecords, startStream } from '../../support/kinesis.ts';
 
 /**
  * @rudderstack/rudder-sdk-node, unchanged and with its defaults: it gzips every batch
  * (Content-Encoding: gzip) and posts it to <dataPlaneUrl>/v1/batch with the write key as
- * the Basic user. Through an HTTP API front (base64 for a compressed body, as API Gateway
- * hands it to Lambda), the real ingest handler and the Kinesis emulator.
+ * the Basic user. Through the local HTTP API (offline/http-api: base64 for a compressed
+ * body, as API Gateway hands it to Lambda), the real ingest handler and the Kinesis emulator.
  */
 let emulator: KinesisEmulator;
 let streamName: string;
@@ -27,10 +27,12 @@ beforeAll(async () => {
     writeKeys: new WriteKeys(['rudder-write-key']),
     retry: { budgetMs: 2_000, baseDelayMs: 10, maxDelayMs: 100 },
   });
-  front = await startHttpApiFront(async (event, context) => {
-    const result = (await handler(event, context)) as { statusCode: number };
-    statuses.push(result.statusCode);
-    return result;
+  front = await startHttpApiFront({
+    ingest: async (event, context) => {
+      const result = (await handler(event, context)) as { statusCode: number };
+      statuses.push(result.statusCode);
+      return result;
+    },
   });
 });
 afterAll(async () => {

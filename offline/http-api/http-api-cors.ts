@@ -1,6 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-
 /**
  * An HTTP API's CORS configuration, as serverless.yml gives it (provider.httpApi.cors), and
  * the answers API Gateway makes of it
@@ -19,33 +16,52 @@ export interface HttpApiCors {
   maxAge?: number;
 }
 
-/** What a front needs of serverless.yml: the CORS configuration and the routes (`POST /v1/batch`). */
-export interface HttpApiConfig {
-  cors: HttpApiCors;
-  routes: Set<string>;
-}
+/** What the framework puts in CorsConfiguration for `cors: true` or a field left out. */
+const FRAMEWORK_DEFAULTS = {
+  allowedOrigins: ['*'],
+  allowedHeaders: [
+    'Content-Type',
+    'X-Amz-Date',
+    'Authorization',
+    'X-Api-Key',
+    'X-Amz-Security-Token',
+    'X-Amz-User-Agent',
+    'X-Amzn-Trace-Id',
+  ],
+};
 
-interface Printed {
-  provider: { httpApi?: { cors?: HttpApiCors } };
-  functions: Record<string, { events?: Array<{ httpApi?: { method: string; path: string } }> }>;
-}
+const list = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : [value]).map((item) => String(item));
 
-/** serverless.yml as the framework resolves it (`sls print`), for the local stage. */
-export function readHttpApiConfig(): HttpApiConfig {
-  const result = spawnSync(
-    process.execPath,
-    ['node_modules/serverless/bin/serverless.js', 'print', '--stage', 'local', '--format', 'json'],
-    { cwd: resolve(__dirname, '../..'), encoding: 'utf8', timeout: 60_000 },
-  );
-  if (result.status !== 0) throw new Error(`sls print failed: ${result.stderr}`);
-  const printed = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as Printed;
-  const cors = printed.provider.httpApi?.cors;
-  if (!cors) throw new Error('serverless.yml configures no provider.httpApi.cors');
-  const routes = new Set<string>();
-  for (const fn of Object.values(printed.functions))
-    for (const event of fn.events ?? [])
-      if (event.httpApi) routes.add(`${event.httpApi.method.toUpperCase()} ${event.httpApi.path}`);
-  return { cors, routes };
+/**
+ * provider.httpApi.cors as the framework compiles it (lib/plugins/aws/package/compile/events/
+ * http-api.js): `true` or an object; allowedOrigins and allowedHeaders default to the
+ * framework's lists, allowedMethods to OPTIONS plus every route's method.
+ */
+export function corsFromServerless(
+  cors: unknown,
+  routeMethods: readonly string[],
+): HttpApiCors | undefined {
+  if (cors === undefined || cors === null || cors === false) return undefined;
+  const given = (cors === true ? {} : cors) as Record<string, unknown>;
+  const methods = new Set(['OPTIONS']);
+  for (const method of routeMethods)
+    if (method === 'ANY') for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) methods.add(m);
+    else methods.add(method);
+  return {
+    allowedOrigins: given.allowedOrigins
+      ? list(given.allowedOrigins)
+      : FRAMEWORK_DEFAULTS.allowedOrigins,
+    allowedHeaders: given.allowedHeaders
+      ? list(given.allowedHeaders)
+      : FRAMEWORK_DEFAULTS.allowedHeaders,
+    allowedMethods: given.allowedMethods ? list(given.allowedMethods) : [...methods],
+    ...(given.exposedResponseHeaders
+      ? { exposedResponseHeaders: list(given.exposedResponseHeaders) }
+      : {}),
+    ...(given.allowCredentials ? { allowCredentials: true } : {}),
+    ...(given.maxAge === undefined ? {} : { maxAge: Number(given.maxAge) }),
+  };
 }
 
 function allowedOrigin(cors: HttpApiCors, origin: string | undefined): string | undefined {
@@ -82,12 +98,12 @@ export function preflightAnswer(
 
 /** The integration's headers with its CORS headers replaced by the configured ones. */
 export function withCorsHeaders(
-  answer: Record<string, string> | undefined,
+  answer: Record<string, string>,
   requestHeaders: Record<string, string>,
   cors: HttpApiCors,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(answer ?? {}))
+  for (const [name, value] of Object.entries(answer))
     if (!name.toLowerCase().startsWith('access-control-')) headers[name] = value;
   const origin = allowedOrigin(cors, requestHeaders.origin);
   if (origin === undefined) return headers;
