@@ -1,6 +1,4 @@
-import { Agent } from 'node:http';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
 import { lambdaApiInvoker } from '../lambda-invoker.ts';
 import {
@@ -73,24 +71,20 @@ export interface LocalHttpApiOptions {
 
 /**
  * The HTTP API server calling functions through serverless-offline's Lambda Invoke API, with
- * a client of its own: no SDK timeout below the integration's 30 s (the stand-ins' shared
- * client gives up at 10 s, which would cut a dashboard read short).
+ * a client of its own: its requests wait past the integration's 30 s (the functions' 10 s
+ * default would cut a dashboard read short), and the server answers 503 at 30 s itself.
  */
 export async function startLocalHttpApi(
   api: HttpApiDefinition,
   options: LocalHttpApiOptions,
 ): Promise<HttpApiServer> {
-  const lambda = new LambdaClient({
-    ...awsClientConfig({
+  const lambda = new LambdaClient(
+    awsClientConfig({
       region: options.region,
       endpoint: `http://127.0.0.1:${options.lambdaPort}`,
+      requestTimeoutMs: INTEGRATION_TIMEOUT_MS + 5_000,
     }),
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new Agent({ keepAlive: true, maxSockets: 50 }),
-      connectionTimeout: 2_000,
-      requestTimeout: INTEGRATION_TIMEOUT_MS + 5_000,
-    }),
-  });
+  );
   try {
     const server = await startHttpApiServer({
       api,
