@@ -1,3 +1,5 @@
+import { COPY_ROLE_CHECK_MODES, type CopyRoleCheckMode } from './copy-role-check.ts';
+
 /**
  * What a deployed stage needs before `sls package` may build it: the Redshift identifiers
  * the IAM policies name. Without them a policy would fall back to a wildcard (any workgroup
@@ -13,6 +15,8 @@ export interface DeployChecks {
   clusterId?: string;
   secretArn?: string;
   dbUser?: string;
+  /** COPY_ROLE_CHECK: whether an existing warehouse's COPY role association is checked. */
+  copyRoleCheck?: CopyRoleCheckMode;
 }
 
 /** A Redshift Serverless workgroup id, as GetWorkgroup answers it (workgroup.workgroupId). */
@@ -29,6 +33,11 @@ export function deployProblems(checks: DeployChecks): string[] {
       : ['WAREHOUSE_URL is not set: the postgres:// URL of the warehouse the load function writes'];
   if (checks.createRedshift === 'true') return [];
   const problems: string[] = [];
+  const mode = checks.copyRoleCheck ?? 'auto';
+  if (!(COPY_ROLE_CHECK_MODES as readonly string[]).includes(mode))
+    problems.push(
+      `COPY_ROLE_CHECK "${mode}" is not one of ${COPY_ROLE_CHECK_MODES.join(', ')}: whether packaging checks that the warehouse can assume the COPY role`,
+    );
   const { workgroup, workgroupId, clusterId } = checks;
   if (!set(workgroup) && !set(clusterId))
     problems.push(
