@@ -13,7 +13,8 @@ import { at, createdBefore, resource, type Template } from './support/template.t
  */
 const ROOT = resolve(__dirname, '../..');
 const deployDoc = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
-const tearDown = deployDoc.slice(deployDoc.indexOf('## Tear down'));
+const tearDownAt = deployDoc.indexOf('## Tear down');
+const tearDown = deployDoc.slice(tearDownAt, deployDoc.indexOf('\n## ', tearDownAt + 1));
 
 let prod: Packaged | undefined;
 let dev: Packaged | undefined;
