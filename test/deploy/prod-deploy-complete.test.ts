@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { COPY_ROLE_OUTPUT } from '../../offline/copy-role-check.ts';
 import { loadWarehouseSetupConfig } from '../../shared/config/warehouse-setup-config.ts';
 import { MIGRATIONS } from '../../shared/warehouse-schema/migrations.ts';
 import { deployedEnvironment } from './support/deployed-env.ts';
@@ -151,6 +152,14 @@ describe('nothing left to do by hand', () => {
       /\$\{(?:(?:param|env|self|sls|opt|cf|ssm|s3):|file\()[^}]*\}/g,
     );
     expect(unresolved).toBeNull();
+  });
+
+  test('the outputs the deploy reads and docs/deploy.md uses: the COPY role for its check, the API URL to verify', () => {
+    expect(template.Outputs?.[COPY_ROLE_OUTPUT]?.Value).toEqual({
+      'Fn::GetAtt': ['RedshiftCopyRole', 'Arn'],
+    });
+    expect(template.Outputs?.[COPY_ROLE_OUTPUT]?.Condition).toBeUndefined();
+    expect(template.Outputs?.HttpApiUrl).toBeDefined();
   });
 
   test('the one step an existing warehouse could need, the COPY role association, is checked by the deploy: without credentials the package says it skipped it', () => {
