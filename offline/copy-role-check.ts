@@ -102,13 +102,19 @@ export async function checkCopyRole(check: CopyRoleCheck): Promise<CopyRoleOutco
     if (state.arns.includes(roleArn))
       return { verdict: 'associated', message: `COPY role ${roleArn} is associated with ${where}` };
     const command = associateCommand(check.warehouse, state, roleArn, check.region);
-    const preface =
+    const [preface, then] =
       check.phase === 'deploy'
-        ? `The stack ${check.stackName} is deployed, but every load will fail until`
-        : `${where} cannot assume the COPY role yet, so every load would fail until`;
+        ? [
+            `The stack ${check.stackName} is deployed, but every load will fail until`,
+            'No deploy is needed after it: the next load assumes the role.',
+          ]
+        : [
+            `${where} cannot assume the COPY role yet, so every load would fail until`,
+            'then deploy again.',
+          ];
     return {
       verdict: 'refused',
-      message: `${preface} its COPY role ${roleArn} is associated with ${where}. Run:\n  ${command}\nthen deploy again.`,
+      message: `${preface} its COPY role ${roleArn} is associated with ${where}. Run:\n  ${command}\n${then}`,
     };
   } catch (error) {
     const needs =

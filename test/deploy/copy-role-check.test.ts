@@ -108,6 +108,7 @@ describe('an existing Redshift Serverless workgroup (GetWorkgroup, GetNamespace:
       `aws redshift-serverless update-namespace --region us-east-1 --namespace-name analytics-ns --iam-roles ${ADMIN} ${SPECTRUM} ${ROLE} --default-iam-role-arn ${ADMIN}\n`,
     );
     expect(outcome.message).toContain('every load would fail until');
+    expect(outcome.message).toMatch(/then deploy again\.$/);
   });
 
   test('a namespace without roles or default: the COPY role becomes the default (update-namespace needs one with --iam-roles)', async () => {
@@ -180,6 +181,7 @@ describe('the first deploy: the role exists only once the stack does', () => {
       'The stack clickstream-prod is deployed, but every load will fail until',
     );
     expect(outcome.message).toContain(`--add-iam-roles ${ROLE}`);
+    expect(outcome.message).toContain('No deploy is needed after it');
   });
 
   test('after the deploy, a stack without the output cannot be checked: refused', async () => {
