@@ -163,6 +163,18 @@ describe('on the machine PostgreSQL (WAREHOUSE_DIALECT=postgres)', () => {
     expect(after.rows).toEqual(before.rows);
   });
 
+  test("docs/deploy.md's verify query runs on the schema the deploy migrated", async () => {
+    const doc = readFileSync(join(__dirname, '../../docs/deploy.md'), 'utf8');
+    const sql = /--sql "([^"]+)"/.exec(doc)?.[1];
+    expect(sql).toMatch(/FROM events/);
+    await admin.query(`SET search_path TO ${schema}`);
+    try {
+      await expect(admin.query(sql ?? '')).resolves.toMatchObject({ rows: [] });
+    } finally {
+      await admin.query('RESET search_path');
+    }
+  });
+
   test('a warehouse that refuses the connection answers FAILED with the reason, not a hung stack', async () => {
     const config = loadWarehouseSetupConfig({
       WAREHOUSE_DIALECT: 'postgres',
