@@ -5,7 +5,7 @@ import {
   GetWorkgroupCommand,
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
-import type { DeployChecks } from './deploy-checks.ts';
+import type { CopyRoleCheckMode, DeployChecks } from './deploy-checks.ts';
 
 /**
  * COPY reads the bucket as the stack's RedshiftCopyRole, which Redshift may assume only once
@@ -14,9 +14,6 @@ import type { DeployChecks } from './deploy-checks.ts';
  * deploy checks it, before packaging and again after the deploy (the role exists only once
  * the stack does), and names the exact command when it is missing.
  */
-export const COPY_ROLE_CHECK_MODES = ['auto', 'required', 'off'] as const;
-export type CopyRoleCheckMode = (typeof COPY_ROLE_CHECK_MODES)[number];
-
 export type ExistingWarehouse =
   { kind: 'workgroup'; workgroup: string } | { kind: 'cluster'; clusterId: string };
 

@@ -1,5 +1,3 @@
-import { COPY_ROLE_CHECK_MODES, type CopyRoleCheckMode } from './copy-role-check.ts';
-
 /**
  * What a deployed stage needs before `sls package` may build it: the Redshift identifiers
  * the IAM policies name. Without them a policy would fall back to a wildcard (any workgroup
@@ -18,6 +16,13 @@ export interface DeployChecks {
   /** COPY_ROLE_CHECK: whether an existing warehouse's COPY role association is checked. */
   copyRoleCheck?: CopyRoleCheckMode;
 }
+
+/**
+ * COPY_ROLE_CHECK: whether packaging checks that an existing warehouse can assume the COPY
+ * role (copy-role-check.ts): when AWS credentials are available, always, or never.
+ */
+export const COPY_ROLE_CHECK_MODES = ['auto', 'required', 'off'] as const;
+export type CopyRoleCheckMode = (typeof COPY_ROLE_CHECK_MODES)[number];
 
 /** A Redshift Serverless workgroup id, as GetWorkgroup answers it (workgroup.workgroupId). */
 const WORKGROUP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
