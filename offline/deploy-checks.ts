@@ -13,7 +13,16 @@ export interface DeployChecks {
   clusterId?: string;
   secretArn?: string;
   dbUser?: string;
+  /** COPY_ROLE_CHECK: whether an existing warehouse's COPY role association is checked. */
+  copyRoleCheck?: CopyRoleCheckMode;
 }
+
+/**
+ * COPY_ROLE_CHECK: whether packaging checks that an existing warehouse can assume the COPY
+ * role (copy-role-check.ts): when AWS credentials are available, always, or never.
+ */
+export const COPY_ROLE_CHECK_MODES = ['auto', 'required', 'off'] as const;
+export type CopyRoleCheckMode = (typeof COPY_ROLE_CHECK_MODES)[number];
 
 /** A Redshift Serverless workgroup id, as GetWorkgroup answers it (workgroup.workgroupId). */
 const WORKGROUP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,6 +38,11 @@ export function deployProblems(checks: DeployChecks): string[] {
       : ['WAREHOUSE_URL is not set: the postgres:// URL of the warehouse the load function writes'];
   if (checks.createRedshift === 'true') return [];
   const problems: string[] = [];
+  const mode = checks.copyRoleCheck ?? 'auto';
+  if (!(COPY_ROLE_CHECK_MODES as readonly string[]).includes(mode))
+    problems.push(
+      `COPY_ROLE_CHECK "${mode}" is not one of ${COPY_ROLE_CHECK_MODES.join(', ')}: whether packaging checks that the warehouse can assume the COPY role`,
+    );
   const { workgroup, workgroupId, clusterId } = checks;
   if (!set(workgroup) && !set(clusterId))
     problems.push(

@@ -6,6 +6,7 @@ import { startLocalHttpApi, takeHttpApi } from './http-api/local-http-api.ts';
 import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
 import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
 import { deployProblems, type DeployChecks } from './deploy-checks.ts';
+import { copyRoleClients, checkCopyRole, existingWarehouse } from './copy-role-check.ts';
 import { assertPortFree } from './port-check.ts';
 import { kinesisStreams } from './resources.ts';
 import { portsInUse, readSettings, type OfflineSettings } from './settings.ts';
@@ -34,7 +35,12 @@ interface Serverless {
     };
   };
   config: { servicePath: string };
-  getProvider(name: 'aws'): { naming: { getLambdaLogicalId(functionName: string): string } };
+  getProvider(name: 'aws'): {
+    naming: { getLambdaLogicalId(functionName: string): string; getStackName(): string };
+    getRegion(): string;
+    /** The framework's client config: region and the deployer's credentials provider. */
+    getAwsSdkV3Config(): Promise<{ region?: unknown; credentials?: unknown }>;
+  };
   /** ServerlessError: printed as a message for the user, without a stack trace. */
   classes: { Error: new (message: string) => Error };
 }
@@ -74,7 +80,10 @@ export class OfflinePlatformPlugin {
         this.userFacing(async () => {
           this.assertDeployableSecrets();
           this.assertWarehouseIdentifiers();
+          await this.checkCopyRole('package');
         }),
+      // The COPY role exists only once the stack does: a first deploy is checked here.
+      'after:deploy:deploy': () => this.userFacing(() => this.checkCopyRole('deploy')),
     };
   }
 
@@ -268,6 +277,36 @@ export class OfflinePlatformPlugin {
       throw new Error(
         `stage ${service.provider.stage} cannot be packaged, set in the environment of \`sls package\`/\`sls deploy\` (see docs/deploy.md):\n  - ${problems.join('\n  - ')}`,
       );
+  }
+
+  /** An existing warehouse must be able to assume the stack's COPY role (copy-role-check.ts). */
+  private async checkCopyRole(phase: 'package' | 'deploy'): Promise<void> {
+    const { service } = this.serverless;
+    if (service.provider.stage === 'local') return;
+    const checks = (service.custom?.deployChecks ?? {}) as DeployChecks;
+    const warehouse = existingWarehouse(checks);
+    if (!warehouse) return;
+    const provider = this.serverless.getProvider('aws');
+    const config = await provider.getAwsSdkV3Config();
+    const clients = copyRoleClients(config);
+    try {
+      const outcome = await checkCopyRole({
+        mode: checks.copyRoleCheck ?? 'auto',
+        warehouse,
+        stackName: provider.naming.getStackName(),
+        region: provider.getRegion(),
+        phase,
+        credentials: async () => {
+          if (typeof config.credentials === 'function') await config.credentials();
+        },
+        clients,
+      });
+      if (outcome.verdict === 'refused') throw new Error(outcome.message);
+      if (outcome.verdict === 'skipped') this.utils.log.warning(outcome.message);
+      else this.utils.log.notice(outcome.message);
+    } finally {
+      for (const client of Object.values(clients)) client.destroy();
+    }
   }
 
   private async stop(): Promise<void> {

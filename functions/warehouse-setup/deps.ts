@@ -1,5 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { MIGRATION_POOL, type WarehouseSetupConfig } from '#shared/config/warehouse-setup-config';
+import {
+  loadWarehouseSetupConfig,
+  MIGRATION_POOL,
+  type WarehouseSetupConfig,
+} from '#shared/config/warehouse-setup-config';
 import type { WarehouseSetupDeps } from '#shared/deploy/warehouse-setup';
 import { writeJsonPathsFiles } from '#shared/deploy/copy-files';
 import { migrate } from '#shared/warehouse-schema/migrations';
@@ -57,4 +61,28 @@ export function setupDeps(
     },
     writeCopyFiles: () => writeJsonPathsFiles(s3ObjectWriter(redshiftPorts().s3), jsonPaths),
   };
+}
+
+/**
+ * The setup for the function's environment. A configuration that does not parse must not
+ * crash the cold start: CloudFormation would get no answer and wait an hour, on Create and
+ * then again on the rollback's Delete, ending in DELETE_FAILED. Instead Create and Update
+ * answer FAILED with the configuration error as the reason, and Delete (a no-op) SUCCESS.
+ */
+export function setupFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  redshiftPorts: (config: WarehouseSetupConfig) => RedshiftPorts,
+): { setup: SetupDeps; configError?: Error } {
+  let config: WarehouseSetupConfig;
+  try {
+    config = loadWarehouseSetupConfig(env);
+  } catch (error: unknown) {
+    const configError = error instanceof Error ? error : new Error(String(error));
+    const refuse = () => Promise.reject(configError);
+    return {
+      setup: { warehouseId: 'unconfigured', migrate: refuse, writeCopyFiles: refuse },
+      configError,
+    };
+  }
+  return { setup: setupDeps(config, () => redshiftPorts(config)) };
 }

@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { logger } from '#shared/runtime/logger';
-import { loadWarehouseSetupConfig } from '#shared/config/warehouse-setup-config';
 import { sendResponse, type CustomResourceRequest } from '#shared/deploy/custom-resource';
 import { setUpWarehouse } from '#shared/deploy/warehouse-setup';
 import {
@@ -9,7 +8,7 @@ import {
   redshiftDataApi,
 } from '#shared/adapters/redshift-data-api/redshift-data-client';
 import { createS3Client } from '#shared/adapters/s3/s3-client';
-import { setupDeps, type SetupDeps } from './deps.ts';
+import { setupFromEnvironment, type RedshiftPorts, type SetupDeps } from './deps.ts';
 
 export interface WarehouseSetupHandlerDeps {
   setup: SetupDeps;
@@ -44,19 +43,20 @@ export function makeHandler(deps: WarehouseSetupHandlerDeps) {
     });
 }
 
-const config = loadWarehouseSetupConfig();
-let ports: ReturnType<Parameters<typeof setupDeps>[1]> | undefined;
-
-export const handler = makeHandler({
-  setup: setupDeps(config, () => {
-    if (config.warehouse.dialect !== 'redshift' || !('jsonPaths' in config))
-      throw new Error('no Redshift configured');
-    const { warehouse } = config;
-    ports ??= {
-      dataApi: redshiftDataApi(createRedshiftDataClient(warehouse)),
-      s3: createS3Client({ region: config.region, endpoint: config.s3Endpoint }),
-    };
-    return ports;
-  }),
-  send: sendResponse,
+let ports: RedshiftPorts | undefined;
+const { setup, configError } = setupFromEnvironment(process.env, (config) => {
+  if (config.warehouse.dialect !== 'redshift' || !('jsonPaths' in config))
+    throw new Error('no Redshift configured');
+  const { warehouse } = config;
+  ports ??= {
+    dataApi: redshiftDataApi(createRedshiftDataClient(warehouse)),
+    s3: createS3Client({ region: config.region, endpoint: config.s3Endpoint }),
+  };
+  return ports;
 });
+if (configError)
+  logger.error('configuration refused: Create and Update will answer FAILED', {
+    error: configError.message,
+  });
+
+export const handler = makeHandler({ setup, send: sendResponse });

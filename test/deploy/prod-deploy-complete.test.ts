@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { COPY_ROLE_OUTPUT } from '../../offline/copy-role-check.ts';
 import { loadWarehouseSetupConfig } from '../../shared/config/warehouse-setup-config.ts';
 import { MIGRATIONS } from '../../shared/warehouse-schema/migrations.ts';
 import { deployedEnvironment } from './support/deployed-env.ts';
@@ -25,6 +28,7 @@ import {
  * the framework's own deployment bucket is private, encrypted and TLS-only, and no policy
  * names a wildcard where the warehouse is known.
  */
+const ROOT = resolve(__dirname, '../..');
 let packaged: Packaged | undefined;
 let template: Template;
 
@@ -130,5 +134,38 @@ describe('no wildcard where the identifier is known', () => {
       /(workgroup\/|cluster:|dbuser:|dbname:)(\*|"|\/)/.test(arn),
     );
     expect(open).toEqual([]);
+  });
+});
+
+describe('nothing left to do by hand', () => {
+  test('the prod package needs only variables docs/deploy.md documents', () => {
+    const documented = new Set(
+      [...readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map(
+        (m) => m[1],
+      ),
+    );
+    expect(Object.keys(PROD_ENV).filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  test('no Serverless variable is left unresolved in the template', () => {
+    const unresolved = JSON.stringify(template).match(
+      /\$\{(?:(?:param|env|self|sls|opt|cf|ssm|s3):|file\()[^}]*\}/g,
+    );
+    expect(unresolved).toBeNull();
+  });
+
+  test('the outputs the deploy reads and docs/deploy.md uses: the COPY role for its check, the API URL to verify', () => {
+    expect(template.Outputs?.[COPY_ROLE_OUTPUT]?.Value).toEqual({
+      'Fn::GetAtt': ['RedshiftCopyRole', 'Arn'],
+    });
+    expect(template.Outputs?.[COPY_ROLE_OUTPUT]?.Condition).toBeUndefined();
+    expect(template.Outputs?.HttpApiUrl).toBeDefined();
+  });
+
+  test('the one step an existing warehouse could need, the COPY role association, is checked by the deploy: without credentials the package says it skipped it', () => {
+    expect(packaged?.output).toContain(
+      'COPY role check skipped: no AWS credentials (ServerlessError: AWS provider credentials not found.',
+    );
+    expect(packaged?.output).toContain('COPY_ROLE_CHECK=required');
   });
 });

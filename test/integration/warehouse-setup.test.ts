@@ -7,8 +7,16 @@ import type { Context } from 'aws-lambda';
 import { GetObjectCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Pool } from 'pg';
 import { makeHandler } from '../../functions/warehouse-setup/handler.ts';
-import { setupDeps } from '../../functions/warehouse-setup/deps.ts';
-import { loadWarehouseSetupConfig } from '../../shared/config/warehouse-setup-config.ts';
+import { setupDeps, setupFromEnvironment } from '../../functions/warehouse-setup/deps.ts';
+import {
+  loadWarehouseSetupConfig,
+  type WarehouseSetupConfig,
+} from '../../shared/config/warehouse-setup-config.ts';
+import {
+  createRedshiftDataClient,
+  redshiftDataApi,
+} from '../../shared/adapters/redshift-data-api/redshift-data-client.ts';
+import { createS3Client } from '../../shared/adapters/s3/s3-client.ts';
 import { sendResponse, type CustomResourceRequest } from '../../shared/deploy/custom-resource.ts';
 import { jsonPathsFor } from '../../shared/load/redshift-load-sql.ts';
 import { MIGRATIONS } from '../../shared/warehouse-schema/migrations.ts';
@@ -155,6 +163,18 @@ describe('on the machine PostgreSQL (WAREHOUSE_DIALECT=postgres)', () => {
     expect(after.rows).toEqual(before.rows);
   });
 
+  test("docs/deploy.md's verify query runs on the schema the deploy migrated", async () => {
+    const doc = readFileSync(join(__dirname, '../../docs/deploy.md'), 'utf8');
+    const sql = /--sql "([^"]+)"/.exec(doc)?.[1];
+    expect(sql).toMatch(/FROM events/);
+    await admin.query(`SET search_path TO ${schema}`);
+    try {
+      await expect(admin.query(sql ?? '')).resolves.toMatchObject({ rows: [] });
+    } finally {
+      await admin.query('RESET search_path');
+    }
+  });
+
   test('a warehouse that refuses the connection answers FAILED with the reason, not a hung stack', async () => {
     const config = loadWarehouseSetupConfig({
       WAREHOUSE_DIALECT: 'postgres',
@@ -277,5 +297,56 @@ describe('on Redshift through the Data API (stubbed to its shape)', () => {
     })(request('delete'), context());
     expect(lastAnswer()).toMatchObject({ Status: 'SUCCESS' });
     expect(api.sqls).toEqual([]);
+  });
+});
+
+describe('sls remove never leaves the stack in DELETE_FAILED because of the custom resource', () => {
+  const env = {
+    WAREHOUSE_DIALECT: 'redshift',
+    AWS_REGION: 'us-east-1',
+    REDSHIFT_WORKGROUP: 'analytics',
+    REDSHIFT_DATABASE: 'analytics',
+    REDSHIFT_SECRET_ARN:
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:clickstream/redshift-AbCdEf',
+    REDSHIFT_JSONPATHS_PREFIX: 's3://clickstream-prod-analytics/jsonpaths/',
+    // The real Data API and S3 clients, pointed where nothing listens.
+    REDSHIFT_DATA_ENDPOINT: 'http://127.0.0.1:1',
+    S3_ENDPOINT: 'http://127.0.0.1:1',
+  };
+  const unreachable = (config: WarehouseSetupConfig) => {
+    if (!('jsonPaths' in config)) throw new Error('expected a Redshift setup');
+    return {
+      dataApi: redshiftDataApi(createRedshiftDataClient(config.warehouse)),
+      s3: createS3Client({ region: config.region, endpoint: config.s3Endpoint }),
+    };
+  };
+  const handlerFor = (variables: NodeJS.ProcessEnv) =>
+    makeHandler({ setup: setupFromEnvironment(variables, unreachable).setup, send: sendResponse });
+
+  test('Delete answers SUCCESS while the Data API is unreachable (Create, on the same clients, cannot)', async () => {
+    await handlerFor(env)(request('delete'), context());
+    expect(lastAnswer()).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: fixture('delete').PhysicalResourceId,
+    });
+    received.splice(0);
+    await handlerFor(env)(request('create'), context());
+    const answer = lastAnswer();
+    expect(answer.Status).toBe('FAILED');
+    expect(String(answer.Reason)).toMatch(/ECONNREFUSED/);
+  });
+
+  test('a configuration that does not parse: Delete answers SUCCESS, Create FAILED with the reason (no crash at cold start, no hour-long wait)', async () => {
+    const broken = { ...env, REDSHIFT_JSONPATHS_PREFIX: 'not-an-s3-uri' };
+    const { configError } = setupFromEnvironment(broken, unreachable);
+    expect(configError).toBeInstanceOf(Error);
+    await handlerFor(broken)(request('delete'), context());
+    expect(lastAnswer()).toMatchObject({ Status: 'SUCCESS' });
+    received.splice(0);
+    await handlerFor(broken)(request('create'), context());
+    const answer = lastAnswer();
+    expect(answer.Status).toBe('FAILED');
+    expect(String(answer.Reason)).toContain('warehouse migration failed on unconfigured:');
+    expect(String(answer.Reason)).toContain('REDSHIFT_JSONPATHS_PREFIX');
   });
 });
