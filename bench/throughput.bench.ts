@@ -137,10 +137,22 @@ async function pacedPhase(api: string, db: pg.Pool) {
   return { posted, visible, answers, unique, invalid };
 }
 
+/**
+ * Once with the ingest writing one record per event, once packing them into KPL aggregated
+ * records (INGEST_KPL_AGGREGATION, as deployed stages do); BENCH_KPL=off or on runs one.
+ */
 export async function run(): Promise<void> {
+  const modes = { off: [false], on: [true] }[process.env.BENCH_KPL ?? ''] ?? [false, true];
+  for (const kpl of modes) await runStack(kpl);
+}
+
+async function runStack(kpl: boolean): Promise<void> {
   const stack = await startOfflineStack({
     ...PORTS,
-    env: { OFFLINE_FIREHOSE_FLUSH_SECONDS: String(FLUSH_SECONDS) },
+    env: {
+      OFFLINE_FIREHOSE_FLUSH_SECONDS: String(FLUSH_SECONDS),
+      INGEST_KPL_AGGREGATION: String(kpl),
+    },
   });
   const db = new pg.Pool({ connectionString: WAREHOUSE, max: 2 });
   db.on('error', () => undefined);
@@ -189,7 +201,7 @@ export async function run(): Promise<void> {
     const rate = burst.ledger.accepted / ((landedAt - firstPost) / 1000);
     const p95 = quantile(visible, 0.95);
     printTable(
-      `Whole local stack, ${fmtInt(BURST_EVENTS)} simulated events as fast as it takes them (OFFLINE_FIREHOSE_FLUSH_SECONDS=${FLUSH_SECONDS})`,
+      `Whole local stack, KPL aggregation ${kpl ? 'ON' : 'off'}, ${fmtInt(BURST_EVENTS)} simulated events as fast as it takes them (OFFLINE_FIREHOSE_FLUSH_SECONDS=${FLUSH_SECONDS})`,
       [
         { header: 'figure' },
         { header: 'value' },
