@@ -16,4 +16,5 @@ export {
   type MappingStats,
 } from './mapping.ts';
 export { s3FailureDestination } from './s3-destination.ts';
+export { snsFailureDestination } from './sns-destination.ts';
 export type { Clock, MappingLog, Timing } from './runtime.ts';

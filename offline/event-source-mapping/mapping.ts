@@ -5,6 +5,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
@@ -12,6 +13,7 @@ import { arnParts, validateMappingConfig, type KinesisMappingConfig } from './ma
 import { sqsFailureDestination, type FailureDestination } from './destination.ts';
 import { compileFilters } from './filter.ts';
 import { s3FailureDestination } from './s3-destination.ts';
+import { snsFailureDestination } from './sns-destination.ts';
 import {
   DEFAULT_TIMING,
   type Clock,
@@ -29,6 +31,8 @@ export interface MappingDeps {
   sqs?: Pick<SQSClient, 'send'>;
   /** Writes invocation records to config.onFailureBucket. */
   s3?: Pick<S3Client, 'send'>;
+  /** Publishes invocation records to config.onFailureTopic. */
+  sns?: Pick<SNSClient, 'send'>;
   /** Overrides the SQS destination: where tests or other stand-ins collect failures. */
   destination?: FailureDestination;
   /** Checkpoints live here, one file per mapping and shard. */
@@ -150,6 +154,10 @@ function failureDestination(
   if (config.onFailureBucket) {
     if (deps.s3) return s3FailureDestination(deps.s3, config.onFailureBucket, config.uuid);
     throw new Error(`onFailureBucket ${config.onFailureBucket} is set but no S3 client was given`);
+  }
+  if (config.onFailureTopic) {
+    if (deps.sns) return snsFailureDestination(deps.sns, config.onFailureTopic);
+    throw new Error(`onFailureTopic ${config.onFailureTopic} is set but no SNS client was given`);
   }
   if (!config.onFailureDestination) return undefined;
   if (!deps.sqs) {
