@@ -11,6 +11,7 @@ export {
 } from './destination.ts';
 export {
   startEventSourceMapping,
+  StreamNotFoundError,
   type EventSourceMapping,
   type MappingDeps,
   type MappingStats,

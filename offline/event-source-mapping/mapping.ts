@@ -107,7 +107,7 @@ export async function startEventSourceMapping(
     region,
     invokeIdentityArn:
       deps.invokeIdentityArn ?? `arn:aws:iam::${account}:role/${config.functionName}-role`,
-    retentionMs: await retentionMs(deps.kinesis, config.streamName),
+    retentionMs: await retentionMs(deps.kinesis, config.streamName, config.streamArn),
     counters,
     stopping: stopping.signal,
   };
@@ -146,6 +146,14 @@ export async function startEventSourceMapping(
   };
 }
 
+/** CreateEventSourceMapping's answer for a stream that does not exist. */
+export class StreamNotFoundError extends Error {
+  constructor(readonly streamArn: string) {
+    super(`InvalidParameterValueException: Stream not found: ${streamArn}`);
+    this.name = 'StreamNotFoundError';
+  }
+}
+
 function failureDestination(
   config: KinesisMappingConfig,
   deps: MappingDeps,
@@ -170,8 +178,24 @@ function failureDestination(
   return sqsFailureDestination(deps.sqs, config.onFailureDestination);
 }
 
-async function retentionMs(kinesis: KinesisClient, streamName: string): Promise<number> {
-  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+/**
+ * The stream's retention, which also proves the stream exists: CreateEventSourceMapping on a
+ * stream that does not answers InvalidParameterValueException "Stream not found: <arn>"
+ * (AWS's recorded answer, localstack's AWS-validated snapshot
+ * test_esm_with_not_existing_kinesis_stream).
+ */
+async function retentionMs(
+  kinesis: KinesisClient,
+  streamName: string,
+  streamArn: string,
+): Promise<number> {
+  const summary = await kinesis
+    .send(new DescribeStreamSummaryCommand({ StreamName: streamName }))
+    .catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'ResourceNotFoundException')
+        throw new StreamNotFoundError(streamArn);
+      throw error;
+    });
   const hours = summary.StreamDescriptionSummary?.RetentionPeriodHours ?? 24;
   return hours * 3_600_000;
 }
