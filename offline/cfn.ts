@@ -7,6 +7,8 @@ export const LOCAL_ACCOUNT = '000000000000';
 
 export interface CfnResource {
   Type?: string;
+  /** A resource whose condition is false is not created. */
+  Condition?: string;
   Properties?: Record<string, unknown>;
 }
 
@@ -19,6 +21,8 @@ export interface LocalNames {
   functionsByLogicalId: Record<string, string>;
   /** Where the SQS stand-in answers, for queue URLs. */
   sqsEndpoint?: string;
+  /** The template's Conditions, for resources that carry a `Condition`. */
+  conditions?: Record<string, unknown>;
 }
 
 export class CfnResolutionError extends Error {
@@ -71,6 +75,8 @@ export function refOf(names: LocalNames, logicalId: string): string {
       return propertyName(names, logicalId, 'DeliveryStreamName', defaultName(names, logicalId));
     case 'AWS::Kinesis::StreamConsumer':
       return getAtt(names, logicalId, 'ConsumerARN');
+    case 'AWS::SNS::Topic': // Ref of a topic is its ARN
+      return getAtt(names, logicalId, 'TopicArn');
     default:
       return logicalId;
   }
@@ -106,6 +112,10 @@ export function getAtt(names: LocalNames, logicalId: string, attribute: string):
   }
   if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') {
     return propertyName(names, logicalId, 'QueueName', defaultName(names, logicalId));
+  }
+  if (type === 'AWS::SNS::Topic' && (attribute === 'TopicArn' || attribute === 'TopicName')) {
+    const topic = propertyName(names, logicalId, 'TopicName', defaultName(names, logicalId));
+    return attribute === 'TopicName' ? topic : `arn:aws:sns:${region}:${LOCAL_ACCOUNT}:${topic}`;
   }
   if (type === 'AWS::KinesisFirehose::DeliveryStream' && attribute === 'Arn') {
     return `arn:aws:firehose:${region}:${LOCAL_ACCOUNT}:deliverystream/${refOf(names, logicalId)}`;
@@ -150,4 +160,43 @@ function substitute(names: LocalNames, arg: unknown): string {
       ? getAtt(names, logicalId as string, attribute)
       : refOf(names, logicalId as string);
   });
+}
+
+/** Whether CloudFormation creates the resource: its `Condition`, if any, holds. */
+export function isCreated(names: LocalNames, resource: CfnResource): boolean {
+  return resource.Condition === undefined || conditionHolds(names, resource.Condition);
+}
+
+function conditionHolds(names: LocalNames, name: string): boolean {
+  const condition = names.conditions?.[name];
+  if (condition === undefined)
+    throw new CfnResolutionError(`Condition ${name}: no such condition in serverless.yml`);
+  return evaluate(names, condition, name);
+}
+
+/** Fn::Equals, Fn::Not, Fn::And, Fn::Or and Condition, as CloudFormation evaluates them. */
+function evaluate(names: LocalNames, value: unknown, within: string): boolean {
+  const object = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  const [key] = Object.keys(object);
+  const arg = key === undefined ? undefined : object[key];
+  const list = Array.isArray(arg) ? arg : [];
+  switch (key) {
+    case 'Condition':
+      return conditionHolds(names, String(arg));
+    case 'Fn::Equals':
+      return String(resolve(names, list[0])) === String(resolve(names, list[1]));
+    case 'Fn::Not':
+      return !evaluate(names, list[0], within);
+    case 'Fn::And':
+      return list.every((item) => evaluate(names, item, within));
+    case 'Fn::Or':
+      return list.some((item) => evaluate(names, item, within));
+    default:
+      throw new CfnResolutionError(
+        `Condition ${within}: ${JSON.stringify(value)} is not a condition the local mode evaluates (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition)`,
+      );
+  }
 }

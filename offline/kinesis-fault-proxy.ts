@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mulberry32 } from '../tools/random.ts';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 
@@ -38,7 +39,29 @@ export interface FaultProxy {
 interface PutRecordsBody {
   StreamName?: string;
   StreamARN?: string;
-  Records?: unknown[];
+  Records?: Array<{ PartitionKey?: string; ExplicitHashKey?: string }>;
+}
+
+interface ShardRange {
+  shardId: string;
+  start: bigint;
+  end: bigint;
+}
+
+/** The shard Kinesis puts a record in: MD5 of the partition key (or the explicit hash key). */
+function shardOf(
+  ranges: readonly ShardRange[],
+  record: { PartitionKey?: string; ExplicitHashKey?: string },
+) {
+  const hash =
+    record.ExplicitHashKey !== undefined
+      ? BigInt(record.ExplicitHashKey)
+      : BigInt(
+          `0x${createHash('md5')
+            .update(record.PartitionKey ?? '', 'utf8')
+            .digest('hex')}`,
+        );
+  return ranges.find((r) => hash >= r.start && hash <= r.end)?.shardId;
 }
 
 interface PutRecordsResult {
@@ -58,9 +81,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const forward = (
     req: IncomingMessage,
     body: Buffer,
+    amzTarget?: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
     new Promise((resolve, reject) => {
-      const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
+      const headers = {
+        ...req.headers,
+        ...(amzTarget ? { 'x-amz-target': amzTarget } : {}),
+        host: target.host,
+        'content-length': String(body.length),
+      };
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
         (res) => {
@@ -110,6 +139,38 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
   });
 
+  const shardRanges = new Map<string, Promise<ShardRange[]>>();
+  /** The stream's open shards, asked once of the emulator (ListShards). */
+  const rangesOf = (req: IncomingMessage, streamName: string) => {
+    let ranges = shardRanges.get(streamName);
+    if (!ranges) {
+      const body = Buffer.from(JSON.stringify({ StreamName: streamName }));
+      ranges = forward(req, body, 'Kinesis_20131202.ListShards')
+        .then((answer) => {
+          const shards =
+            (
+              JSON.parse(answer.body.toString('utf8')) as {
+                Shards?: Array<{
+                  ShardId: string;
+                  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+                  SequenceNumberRange?: { EndingSequenceNumber?: string };
+                }>;
+              }
+            ).Shards ?? [];
+          return shards
+            .filter((shard) => !shard.SequenceNumberRange?.EndingSequenceNumber)
+            .map((shard) => ({
+              shardId: shard.ShardId,
+              start: BigInt(shard.HashKeyRange.StartingHashKey),
+              end: BigInt(shard.HashKeyRange.EndingHashKey),
+            }));
+        })
+        .catch(() => []);
+      shardRanges.set(streamName, ranges);
+    }
+    return ranges;
+  };
+
   async function throttled(req: IncomingMessage, body: Buffer) {
     const parsed = JSON.parse(body.toString('utf8')) as PutRecordsBody;
     const records = parsed.Records ?? [];
@@ -131,12 +192,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     const results = upstream.Records ?? [];
     let next = 0;
-    const stream = parsed.StreamName ?? parsed.StreamARN ?? 'stream';
-    const merged = refused.map((isRefused) =>
+    const stream =
+      parsed.StreamName ?? parsed.StreamARN?.slice(parsed.StreamARN.indexOf(':stream/') + 8) ?? '';
+    const ranges = refused.some(Boolean) ? await rangesOf(req, stream) : [];
+    // Kinesis's words (PutRecords' documented example): "Rate exceeded for shard
+    // shardId-000000000001 in stream exampleStreamName under account 111111111111."
+    const merged = refused.map((isRefused, i) =>
       isRefused
         ? {
             ErrorCode: 'ProvisionedThroughputExceededException',
-            ErrorMessage: `Rate exceeded for shard in stream ${stream} under account 000000000000.`,
+            ErrorMessage: `Rate exceeded for shard ${shardOf(ranges, records[i] ?? {}) ?? 'unknown'} in stream ${stream} under account 000000000000.`,
           }
         : (results[next++] ?? { ErrorCode: 'InternalFailure', ErrorMessage: 'missing result' }),
     );

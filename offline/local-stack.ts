@@ -1,4 +1,5 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
 import { localClientConfig } from './local-client-config.ts';
@@ -9,6 +10,8 @@ import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
 import type { LambdaInvoker } from './lambda-invoker.ts';
 import type { StreamSpec } from './resources.ts';
 import { startS3Server, type S3Server } from './s3/s3-server.ts';
+import { startSnsServer, type SnsServer } from './sns/sns-server.ts';
+import { sqsDelivery } from './sns/sqs-delivery.ts';
 import { startSqsServer, type SqsServer } from './sqs/sqs-server.ts';
 import type { Topology } from './topology.ts';
 import { startWarehouse, type Warehouse } from './warehouse/warehouse.ts';
@@ -23,6 +26,7 @@ export interface StackPorts {
   sqs: number;
   firehose: number;
   warehouse: number;
+  sns: number;
 }
 
 export interface StackLog {
@@ -52,6 +56,7 @@ export interface StandIns {
   kinesisEndpoint: string;
   s3Endpoint: string;
   sqsEndpoint: string;
+  snsEndpoint: string;
   warehouseUrl: string;
   warehouseEngine: 'pglite' | 'external';
 }
@@ -68,6 +73,7 @@ export class LocalStack {
   private kinesis: KinesisEmulator | undefined;
   private faultProxy: FaultProxy | undefined;
   private sqs: SqsServer | undefined;
+  private sns: SnsServer | undefined;
   private warehouse: Warehouse | undefined;
   private s3: S3Server | undefined;
   private firehose: FirehoseServer | undefined;
@@ -106,6 +112,7 @@ export class LocalStack {
       region: options.region,
       log: (message) => log.info(message),
     });
+    await this.startSns();
     this.warehouse = await startWarehouse({
       port: ports.warehouse,
       stateDir,
@@ -136,10 +143,28 @@ export class LocalStack {
     return this.standIns();
   }
 
+  /** SNS delivers to its SQS subscriptions with SendMessage, as on AWS. */
+  private async startSns(): Promise<void> {
+    const { options } = this;
+    const sqs = this.sqs;
+    if (!sqs) throw new Error('SQS must start before SNS');
+    const client = this.client(new SQSClient(localClientConfig(options.region, sqs.endpoint)));
+    this.sns = await startSnsServer({
+      port: options.ports.sns,
+      topics: options.topology.topics,
+      delivery: sqsDelivery(client, (name) => sqs.queueUrl(name)),
+      log: options.log,
+    });
+    for (const topic of options.topology.topics.filter((t) => !t.declared))
+      options.log.warn(
+        `sns: topic ${topic.arn} is not declared in serverless.yml (no AWS::SNS::Topic): locally it has no subscriptions, so what is published to it is accepted and reaches no one; declare it with an AWS::SNS::Subscription to a queue to see its messages`,
+      );
+  }
+
   async startTriggers(invoker: LambdaInvoker): Promise<void> {
     const { options } = this;
     const { log, stateDir } = options;
-    if (!this.kinesis || !this.s3 || !this.sqs)
+    if (!this.kinesis || !this.s3 || !this.sqs || !this.sns)
       throw new Error('startServices must run before startTriggers');
     const s3 = this.client(
       new S3Client({
@@ -160,6 +185,7 @@ export class LocalStack {
       createdAt: this.startedAt,
     });
     const sqs = this.client(new SQSClient(localClientConfig(options.region, this.sqs.endpoint)));
+    const sns = this.client(new SNSClient(localClientConfig(options.region, this.sns.endpoint)));
     for (const mapping of options.topology.mappings) {
       const { onFailureQueue, functionKey: _functionKey, ...config } = mapping;
       const started = await startEventSourceMapping(
@@ -172,6 +198,7 @@ export class LocalStack {
           invoker,
           sqs,
           s3,
+          sns,
           stateDir: join(stateDir, 'checkpoints'),
           log,
         },
@@ -196,12 +223,13 @@ export class LocalStack {
   }
 
   standIns(): StandIns {
-    if (!this.kinesis || !this.s3 || !this.sqs || !this.warehouse)
+    if (!this.kinesis || !this.s3 || !this.sqs || !this.sns || !this.warehouse)
       throw new Error('the stand-ins are not started');
     return {
       kinesisEndpoint: this.faultProxy?.endpoint ?? this.kinesis.endpoint,
       s3Endpoint: this.s3.endpoint,
       sqsEndpoint: this.sqs.endpoint,
+      snsEndpoint: this.sns.endpoint,
       warehouseUrl: this.warehouse.url,
       warehouseEngine: this.warehouse.engine,
     };
@@ -215,6 +243,7 @@ export class LocalStack {
   async flush(): Promise<void> {
     await this.firehose?.flush();
     await this.s3?.notificationsSettled();
+    await this.sns?.settled();
   }
 
   async stop(): Promise<void> {
@@ -226,6 +255,7 @@ export class LocalStack {
       ['Firehose', () => this.firehose?.close()],
       ['S3', () => this.s3?.close()],
       ['warehouse', () => this.warehouse?.close()],
+      ['SNS', () => this.sns?.close()],
       ['SQS', () => this.sqs?.close()],
       ['Kinesis fault proxy', () => this.faultProxy?.close()],
       ['Kinesis', () => this.kinesis?.close()],
@@ -245,6 +275,7 @@ export class LocalStack {
     this.firehose =
       this.s3 =
       this.warehouse =
+      this.sns =
       this.sqs =
       this.faultProxy =
       this.kinesis =

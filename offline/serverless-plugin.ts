@@ -26,7 +26,11 @@ interface Serverless {
     service: string;
     provider: { stage: string; region?: string; httpApi?: { cors?: unknown; payload?: unknown } };
     custom?: Record<string, unknown>;
-    resources?: { Resources?: Record<string, unknown>; extensions?: Record<string, unknown> };
+    resources?: {
+      Resources?: Record<string, unknown>;
+      Conditions?: Record<string, unknown>;
+      extensions?: Record<string, unknown>;
+    };
     getAllFunctions(): string[];
     getFunction(name: string): {
       name?: string;
@@ -123,6 +127,7 @@ export class OfflinePlatformPlugin {
       service: service.service,
       stage: service.provider.stage,
       resources: (service.resources?.Resources ?? {}) as never,
+      conditions: service.resources?.Conditions ?? {},
       functionsByLogicalId,
       sqsEndpoint: `http://127.0.0.1:${settings.ports.sqs}`,
     });
@@ -229,6 +234,7 @@ export class OfflinePlatformPlugin {
       `  Firehose     ${this.stack?.firehoseEndpoint}  ${topology.deliveryStreams.map((d) => d.name).join(', ')}  (flushes every ${settings.firehoseFlushSeconds} s)`,
       `  S3           ${standIns?.s3Endpoint}  ${topology.buckets.map((b) => `s3://${b}`).join(', ')}`,
       `  SQS          ${standIns?.sqsEndpoint}  ${topology.queues.join(', ')}`,
+      `  SNS          ${standIns?.snsEndpoint}  ${topology.topics.map((t) => `${t.name}${t.subscriptions.length ? ` -> ${t.subscriptions.map((s) => s.queueName).join(', ')}` : ''}`).join(', ')}`,
       `  warehouse    ${standIns?.warehouseUrl}  (${standIns?.warehouseEngine === 'pglite' ? 'PGlite; psql connects' : 'WAREHOUSE_URL'})`,
       `  Lambda API   http://localhost:${settings.lambdaPort}`,
       settings.persist

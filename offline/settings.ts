@@ -5,7 +5,14 @@ export interface OfflineSettings {
   httpPort: number;
   lambdaPort: number;
   host: string;
-  ports: { kinesis: number; firehose: number; s3: number; sqs: number; warehouse: number };
+  ports: {
+    kinesis: number;
+    firehose: number;
+    s3: number;
+    sqs: number;
+    warehouse: number;
+    sns: number;
+  };
   stateDir: string;
   persist: boolean;
   throttleRate: number;
@@ -58,6 +65,7 @@ export function readSettings(
       s3: port(ports.s3, 4569, 'OFFLINE_S3_PORT'),
       sqs: port(ports.sqs, 4576, 'OFFLINE_SQS_PORT'),
       warehouse: port(ports.warehouse, 5439, 'OFFLINE_WAREHOUSE_PORT'),
+      sns: port(ports.sns, 4575, 'OFFLINE_SNS_PORT'),
     },
     stateDir: resolve(servicePath, local.stateDir ?? '.local'),
     persist: String(local.persist ?? 'true') !== 'false',
@@ -108,6 +116,12 @@ export function portsInUse(
       host: loopback,
       what: 'the SQS stand-in',
       setting: 'OFFLINE_SQS_PORT',
+    },
+    {
+      port: settings.ports.sns,
+      host: loopback,
+      what: 'the SNS stand-in',
+      setting: 'OFFLINE_SNS_PORT',
     },
     ...(settings.warehouseUrl
       ? []

@@ -1,6 +1,7 @@
-import { resolve, type CfnResource, type LocalNames } from './cfn.ts';
+import { isCreated, resolve, type CfnResource, type LocalNames } from './cfn.ts';
 import type { KinesisMappingConfig } from './event-source-mapping/mapping-config.ts';
 import type { DeliveryStreamConfig } from './firehose/delivery-stream-config.ts';
+import { readSnsTopics, type TopicSpec } from './sns-topics.ts';
 
 /**
  * What serverless.yml asks of the local stand-ins, read from the functions' events and the
@@ -28,6 +29,8 @@ export interface Topology {
   deliveryStreams: DeliveryStreamSpec[];
   buckets: string[];
   queues: string[];
+  /** SNS topics with their SQS subscriptions (and topics only an on-failure ARN names). */
+  topics: TopicSpec[];
 }
 
 export interface ServerlessEvent {
@@ -50,7 +53,9 @@ const num = (value: unknown, fallback: number) =>
 export function readTopology(functions: readonly FunctionSpec[], names: LocalNames): Topology {
   const resources = names.resources;
   const ofType = (type: string) =>
-    Object.entries(resources).filter(([, r]) => (r as CfnResource).Type === type);
+    Object.entries(resources).filter(
+      ([, r]) => (r as CfnResource).Type === type && isCreated(names, r as CfnResource),
+    );
   const mappings: StreamMapping[] = [];
   const notifications: BucketNotification[] = [];
 
@@ -78,7 +83,12 @@ export function readTopology(functions: readonly FunctionSpec[], names: LocalNam
   const queues = ofType('AWS::SQS::Queue').map(([id]) =>
     String(resolve(names, { 'Fn::GetAtt': [id, 'QueueName'] })),
   );
-  return { mappings, notifications, deliveryStreams, buckets, queues };
+  const topics = readSnsTopics(
+    names,
+    queues,
+    mappings.flatMap((m) => (m.onFailureTopic ? [m.onFailureTopic] : [])),
+  );
+  return { mappings, notifications, deliveryStreams, buckets, queues, topics };
 }
 
 /**
@@ -154,13 +164,12 @@ function streamMapping(
     mapping.onFailureQueue = lastSegment(onFailureArn, ':');
   } else if (typeof onFailureArn === 'string' && onFailureArn.startsWith('arn:aws:s3:::')) {
     mapping.onFailureBucket = lastSegment(onFailureArn, ':::');
+  } else if (typeof onFailureArn === 'string' && onFailureArn.startsWith('arn:aws:sns:')) {
+    mapping.onFailureTopic = onFailureArn;
   } else if (onFailure !== undefined) {
-    // AWS also takes an SNS topic (kinesis-on-failure-destination.html); there is no local SNS
-    // stand-in yet, and dropping the records would do less than AWS, so start fails instead.
     throw new Error(
       `functions.${fn.key}.events[${index}].stream.destinations.onFailure is ${String(onFailureArn)}: ` +
-        'locally an on-failure destination must be an SQS queue or an S3 bucket (SNS topics are ' +
-        'not stood in for yet); use an AWS::SQS::Queue, or deploy to test that destination',
+        'an on-failure destination is the ARN of an SQS queue, an SNS topic or an S3 bucket',
     );
   }
   return mapping;

@@ -28,6 +28,7 @@ const PORTS = [
   { name: 'OFFLINE_FIREHOSE_PORT', port: port('OFFLINE_FIREHOSE_PORT', 4573), what: 'Firehose' },
   { name: 'OFFLINE_S3_PORT', port: port('OFFLINE_S3_PORT', 4569), what: 'S3' },
   { name: 'OFFLINE_SQS_PORT', port: port('OFFLINE_SQS_PORT', 4576), what: 'SQS' },
+  { name: 'OFFLINE_SNS_PORT', port: port('OFFLINE_SNS_PORT', 4575), what: 'SNS' },
   { name: 'OFFLINE_WAREHOUSE_PORT', port: port('OFFLINE_WAREHOUSE_PORT', 5439), what: 'warehouse' },
 ];
 const apiPort = PORTS[0]?.port ?? 3000;

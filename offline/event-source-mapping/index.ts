@@ -11,9 +11,11 @@ export {
 } from './destination.ts';
 export {
   startEventSourceMapping,
+  StreamNotFoundError,
   type EventSourceMapping,
   type MappingDeps,
   type MappingStats,
 } from './mapping.ts';
 export { s3FailureDestination } from './s3-destination.ts';
+export { snsFailureDestination } from './sns-destination.ts';
 export type { Clock, MappingLog, Timing } from './runtime.ts';

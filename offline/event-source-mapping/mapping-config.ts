@@ -29,6 +29,8 @@ export interface KinesisMappingConfig {
   onFailureDestination?: string; // an SQS queue URL
   /** An S3 bucket (name) as the on-failure destination, instead of a queue. */
   onFailureBucket?: string;
+  /** An SNS topic (ARN) as the on-failure destination, instead of a queue. */
+  onFailureTopic?: string;
   enabled: boolean;
 }
 
@@ -55,6 +57,7 @@ export class InvalidMappingConfigError extends Error {
 
 const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'];
 const KINESIS_STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[a-zA-Z0-9_.-]+$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const MAX_FILTERS = 5; // Lambda's default quota of filters per mapping
 const MAX_PATTERN_CHARS = 4096;
 
@@ -118,9 +121,18 @@ export function validateMappingConfig(config: KinesisMappingConfig): void {
       `onFailureDestination must be an SQS queue URL (got ${config.onFailureDestination})`,
     );
   }
+  const destinations = [
+    config.onFailureDestination,
+    config.onFailureBucket,
+    config.onFailureTopic,
+  ].filter((d) => d !== undefined);
+  if (destinations.length > 1)
+    problems.push(
+      'onFailureDestination, onFailureBucket and onFailureTopic: a mapping has one destination',
+    );
+  if (config.onFailureTopic !== undefined && !SNS_TOPIC_ARN.test(config.onFailureTopic))
+    problems.push(`onFailureTopic must be an SNS topic ARN (got ${config.onFailureTopic})`);
   if (config.onFailureBucket !== undefined) {
-    if (config.onFailureDestination !== undefined)
-      problems.push('onFailureDestination and onFailureBucket: a mapping has one destination');
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.onFailureBucket))
       problems.push(`onFailureBucket must be an S3 bucket name (got ${config.onFailureBucket})`);
   }

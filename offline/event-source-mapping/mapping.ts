@@ -5,6 +5,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
@@ -12,6 +13,7 @@ import { arnParts, validateMappingConfig, type KinesisMappingConfig } from './ma
 import { sqsFailureDestination, type FailureDestination } from './destination.ts';
 import { compileFilters } from './filter.ts';
 import { s3FailureDestination } from './s3-destination.ts';
+import { snsFailureDestination } from './sns-destination.ts';
 import {
   DEFAULT_TIMING,
   type Clock,
@@ -29,6 +31,8 @@ export interface MappingDeps {
   sqs?: Pick<SQSClient, 'send'>;
   /** Writes invocation records to config.onFailureBucket. */
   s3?: Pick<S3Client, 'send'>;
+  /** Publishes invocation records to config.onFailureTopic. */
+  sns?: Pick<SNSClient, 'send'>;
   /** Overrides the SQS destination: where tests or other stand-ins collect failures. */
   destination?: FailureDestination;
   /** Checkpoints live here, one file per mapping and shard. */
@@ -103,7 +107,7 @@ export async function startEventSourceMapping(
     region,
     invokeIdentityArn:
       deps.invokeIdentityArn ?? `arn:aws:iam::${account}:role/${config.functionName}-role`,
-    retentionMs: await retentionMs(deps.kinesis, config.streamName),
+    retentionMs: await retentionMs(deps.kinesis, config.streamName, config.streamArn),
     counters,
     stopping: stopping.signal,
   };
@@ -142,6 +146,14 @@ export async function startEventSourceMapping(
   };
 }
 
+/** CreateEventSourceMapping's answer for a stream that does not exist. */
+export class StreamNotFoundError extends Error {
+  constructor(readonly streamArn: string) {
+    super(`InvalidParameterValueException: Stream not found: ${streamArn}`);
+    this.name = 'StreamNotFoundError';
+  }
+}
+
 function failureDestination(
   config: KinesisMappingConfig,
   deps: MappingDeps,
@@ -150,6 +162,10 @@ function failureDestination(
   if (config.onFailureBucket) {
     if (deps.s3) return s3FailureDestination(deps.s3, config.onFailureBucket, config.uuid);
     throw new Error(`onFailureBucket ${config.onFailureBucket} is set but no S3 client was given`);
+  }
+  if (config.onFailureTopic) {
+    if (deps.sns) return snsFailureDestination(deps.sns, config.onFailureTopic);
+    throw new Error(`onFailureTopic ${config.onFailureTopic} is set but no SNS client was given`);
   }
   if (!config.onFailureDestination) return undefined;
   if (!deps.sqs) {
@@ -162,8 +178,24 @@ function failureDestination(
   return sqsFailureDestination(deps.sqs, config.onFailureDestination);
 }
 
-async function retentionMs(kinesis: KinesisClient, streamName: string): Promise<number> {
-  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+/**
+ * The stream's retention, which also proves the stream exists: CreateEventSourceMapping on a
+ * stream that does not answers InvalidParameterValueException "Stream not found: <arn>"
+ * (AWS's recorded answer, localstack's AWS-validated snapshot
+ * test_esm_with_not_existing_kinesis_stream).
+ */
+async function retentionMs(
+  kinesis: KinesisClient,
+  streamName: string,
+  streamArn: string,
+): Promise<number> {
+  const summary = await kinesis
+    .send(new DescribeStreamSummaryCommand({ StreamName: streamName }))
+    .catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'ResourceNotFoundException')
+        throw new StreamNotFoundError(streamArn);
+      throw error;
+    });
   const hours = summary.StreamDescriptionSummary?.RetentionPeriodHours ?? 24;
   return hours * 3_600_000;
 }

@@ -127,6 +127,7 @@ export class DeliveryStream {
           invoker: this.options.invoker,
           functionName: processor.functionName,
           deliveryStreamArn: this.config.arn,
+          ...(this.config.source ? { sourceKinesisStreamArn: this.config.source.streamArn } : {}),
           region: this.options.region,
           numberOfRetries: processor.numberOfRetries,
           clock: this.options.clock,

@@ -31,6 +31,8 @@ export interface ProcessorCall {
   invoker: LambdaInvoker;
   functionName: string;
   deliveryStreamArn: string;
+  /** The Kinesis stream a Kinesis-sourced delivery stream reads: the event names it. */
+  sourceKinesisStreamArn?: string;
   region: string;
   numberOfRetries: number;
   clock: () => number;
@@ -87,8 +89,12 @@ async function invokeOnce(
   call: ProcessorCall,
   records: readonly SourceRecord[],
 ): Promise<Answered> {
-  const event: FirehoseTransformationEvent = {
+  // A Kinesis-sourced stream's event carries `sourceKinesisStreamArn` between the invocation
+  // id and the delivery stream (data-transformation.html's example; AWS's blueprints look for it
+  // to re-ingest into the Kinesis stream, not the delivery stream, which refuses PutRecordBatch).
+  const event: FirehoseTransformationEvent & { sourceKinesisStreamArn?: string } = {
     invocationId: randomUUID(),
+    ...(call.sourceKinesisStreamArn ? { sourceKinesisStreamArn: call.sourceKinesisStreamArn } : {}),
     deliveryStreamArn: call.deliveryStreamArn,
     region: call.region,
     records: records.map(inputRecord),

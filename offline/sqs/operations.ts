@@ -29,14 +29,24 @@ function text(input: Input, key: string): string {
   return value;
 }
 
+/**
+ * A whole number in range, refused in AWS's words (recorded answers, localstack's AWS-validated
+ * SQS snapshots): "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be
+ * between 1 and 10, if provided."; WaitTimeSeconds says "Must be >= 0 and <= 20, if provided."
+ */
 function integer(input: Input, key: string, min: number, max: number): number | undefined {
   const value = input[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range =
+      key === 'WaitTimeSeconds'
+        ? `Must be >= ${min} and <= ${max}, if provided.`
+        : `Must be between ${min} and ${max}, if provided.`;
     throw new SqsError(
       'InvalidParameterValue',
-      `Value ${String(value)} for parameter ${key} is invalid. Reason: must be between ${min} and ${max}.`,
+      `Value ${String(value)} for parameter ${key} is invalid. Reason: ${range}`,
     );
+  }
   return value;
 }
 
@@ -69,7 +79,7 @@ function batchEntries(input: Input): Input[] {
   if (entries.length > 10)
     throw new SqsError(
       'TooManyEntriesInBatchRequest',
-      'Maximum number of entries per request are 10.',
+      `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
     );
   const ids = new Set<string>();
   for (const entry of entries as Input[]) {

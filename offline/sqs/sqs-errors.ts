@@ -22,6 +22,16 @@ const CODES = {
 
 export type SqsErrorName = keyof typeof CODES;
 
+/**
+ * The `__type` AWS sends where it differs from the name: errors the SDK has no class for keep
+ * AWS's shape name (AWS's recorded answers: QueryErrorCode `InvalidParameterValueException`,
+ * `MissingRequiredParameterException`), so the SDK names them as it does against AWS.
+ */
+const SHAPES: Partial<Record<SqsErrorName, string>> = {
+  InvalidParameterValue: 'InvalidParameterValueException',
+  MissingParameter: 'MissingRequiredParameterException',
+};
+
 export class SqsError extends Error {
   constructor(
     readonly errorName: SqsErrorName,
@@ -40,7 +50,7 @@ export class SqsError extends Error {
     return {
       headers: { 'x-amzn-query-error': `${this.queryCode};Sender` },
       body: JSON.stringify({
-        __type: `com.amazonaws.sqs#${this.errorName}`,
+        __type: `com.amazonaws.sqs#${SHAPES[this.errorName] ?? this.errorName}`,
         message: this.message,
       }),
     };

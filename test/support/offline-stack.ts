@@ -16,7 +16,7 @@ export interface OfflineStackOptions {
   httpPort: number;
   lambdaPort: number;
   kinesisPort: number;
-  /** Firehose, S3, SQS and the warehouse take the next four ports after this one; default kinesisPort + 1. */
+  /** Firehose, S3, SQS, the warehouse and SNS take the next five ports after this one; default kinesisPort + 1. */
   otherPortsFrom?: number;
   /** Extra environment for the stack (e.g. OFFLINE_FIREHOSE_FLUSH_SECONDS). */
   env?: Record<string, string>;
@@ -48,6 +48,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
         OFFLINE_S3_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 1),
         OFFLINE_SQS_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 2),
         OFFLINE_WAREHOUSE_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 3),
+        OFFLINE_SNS_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 4),
         OFFLINE_KINESIS_THROTTLE_RATE: String(options.throttleRate ?? 0),
         OFFLINE_STATE_DIR: stateDir,
         OFFLINE_PERSIST: 'false',

@@ -1,3 +1,4 @@
+import { StreamNotFoundError } from '../../../offline/event-source-mapping/index.ts';
 import { decode, scenario, sleep, waitFor, type Scenario, type Seen } from './harness.ts';
 
 describe('event source mapping: function errors', () => {
@@ -227,5 +228,44 @@ describe('event source mapping: function errors', () => {
     functions.fn = (event) => void (seen += decode(event).length);
     await waitFor('the record, once the function exists', () => seen === 1);
     expect(world.failures).toEqual([]);
+  });
+
+  // AWS's recorded answer (localstack's AWS-validated snapshot
+  // test_esm_with_not_existing_kinesis_stream): 400 InvalidParameterValueException.
+  test('a mapping on a stream that does not exist is refused: InvalidParameterValueException "Stream not found: <arn>"', async () => {
+    world = await scenario({ fn: () => undefined });
+    const arn = 'arn:aws:kinesis:us-east-1:000000000000:stream/no-such-stream';
+    await expect(world.start({ streamName: 'no-such-stream', streamArn: arn })).rejects.toThrow(
+      new StreamNotFoundError(arn),
+    );
+    await expect(world.start({ streamName: 'no-such-stream', streamArn: arn })).rejects.toThrow(
+      `InvalidParameterValueException: Stream not found: ${arn}`,
+    );
+  });
+
+  // AWS's recorded answer (localstack's AWS-validated snapshot
+  // test_kinesis_maximum_record_age_exceeded_discard_records): BatchSize 10, one expired record
+  // then five fresh ones; the expired one alone goes to the destination, the rest are invoked.
+  test('an expired record at the head of a batch goes alone to the destination; the fresh records of the batch are invoked', async () => {
+    const seen: Seen[][] = [];
+    world = await scenario({ fn: (event) => void seen.push(decode(event)) });
+    const before = Date.now();
+    const expired = await world.put('test', { i: 0 });
+    await sleep(1_000);
+    for (let i = 1; i <= 5; i += 1) await world.put('test', { i });
+    // A frozen clock 60.6 s after the first record: it is past the 60 s limit, the others are not.
+    await world.start(
+      { batchSize: 10, maximumRecordAgeInSeconds: 60, maximumRetryAttempts: 0 },
+      { clock: { now: () => before + 60_600 } },
+    );
+    await waitFor('the fresh records', () => seen.flat().length === 5);
+    expect(world.failures).toHaveLength(1);
+    expect(world.failures[0]?.requestContext.condition).toBe('RecordAgeExceeded');
+    expect(world.failures[0]?.KinesisBatchInfo).toMatchObject({
+      batchSize: 1,
+      startSequenceNumber: expired,
+      endSequenceNumber: expired,
+    });
+    expect(seen.flat().map((r) => r.data.i)).toEqual([1, 2, 3, 4, 5]);
   });
 });

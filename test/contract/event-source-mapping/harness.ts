@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { inProcessInvoker } from '../../../offline/lambda-invoker.ts';
@@ -63,6 +64,7 @@ export interface Scenario {
       uuid?: string;
       sqs?: Pick<SQSClient, 'send'>;
       s3?: Pick<S3Client, 'send'>;
+      sns?: Pick<SNSClient, 'send'>;
     },
   ): Promise<EventSourceMapping>;
   close(): Promise<void>;
@@ -115,11 +117,12 @@ export async function scenario(
       const mapping = await startEventSourceMapping(config, {
         kinesis: emulator.client,
         invoker: inProcessInvoker(functions),
-        // With an SQS or S3 client the mapping's own adapters are used; otherwise a sink.
-        ...(options.sqs || options.s3
+        // With an SQS, S3 or SNS client the mapping's own adapters are used; otherwise a sink.
+        ...(options.sqs || options.s3 || options.sns
           ? {
               ...(options.sqs ? { sqs: options.sqs } : {}),
               ...(options.s3 ? { s3: options.s3 } : {}),
+              ...(options.sns ? { sns: options.sns } : {}),
             }
           : { destination: { send: async (record) => void failures.push(record) } }),
         stateDir,

@@ -63,10 +63,12 @@ function sourced(
   });
 }
 
-test('Kinesis stream as source delivers every record exactly once, with kinesisRecordMetadata', async () => {
+test('Kinesis stream as source delivers every record exactly once, with kinesisRecordMetadata and the sourceKinesisStreamArn', async () => {
   const seen: FirehoseTransformationEvent['records'] = [];
+  const events: Array<Record<string, unknown>> = [];
   const stack = await sourced({
     spy: (event) => (
+      events.push(event as Record<string, unknown>),
       seen.push(...(event as FirehoseTransformationEvent).records),
       kindTransform(event)
     ),
@@ -91,6 +93,17 @@ test('Kinesis stream as source delivers every record exactly once, with kinesisR
       subsequenceNumber: '0',
       approximateArrivalTimestamp: expect.any(Number),
     });
+    // data-transformation.html's event for a Kinesis source, in its order.
+    expect(Object.keys(events[0] ?? {})).toEqual([
+      'invocationId',
+      'sourceKinesisStreamArn',
+      'deliveryStreamArn',
+      'region',
+      'records',
+    ]);
+    expect(events[0]?.sourceKinesisStreamArn).toBe(
+      `arn:aws:kinesis:us-east-1:000000000000:stream/${kinesis.streamName}`,
+    );
   } finally {
     await stack.stop();
   }

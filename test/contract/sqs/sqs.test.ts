@@ -237,4 +237,56 @@ describe('SQS stand-in with the unchanged SQSClient', () => {
     const { QueueUrls } = await sqs.client.send(new ListQueuesCommand({}));
     expect(QueueUrls).toEqual([url, missing]);
   });
+
+  // AWS's recorded answers (localstack's AWS-validated SQS snapshots): the legacy code in
+  // x-amzn-query-error, the shape name in __type, and these words.
+  test.each([
+    [
+      { MaxNumberOfMessages: 11 },
+      'Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.',
+    ],
+    [
+      { WaitTimeSeconds: 21 },
+      'Value 21 for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.',
+    ],
+    [
+      { WaitTimeSeconds: -1 },
+      'Value -1 for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.',
+    ],
+  ])(
+    'ReceiveMessage out of range %j: InvalidParameterValue with the message SQS gives',
+    async (input, message) => {
+      const error = await receive(input).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({
+        // the SDK has no class for it: it names it by the query code, as against AWS
+        name: 'InvalidParameterValue',
+        Code: 'InvalidParameterValue',
+        message,
+        $metadata: { httpStatusCode: 400 },
+      });
+    },
+  );
+
+  test('SendMessage without a body: MissingParameter, as SQS answers', async () => {
+    const error = await sqs.client
+      .send(new SendMessageCommand({ QueueUrl: url, MessageBody: undefined as unknown as string }))
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      name: 'MissingParameter',
+      Code: 'MissingParameter',
+      message: 'The request must contain the parameter MessageBody.',
+    });
+  });
+
+  test('a batch of more than 10 entries: TooManyEntriesInBatchRequest saying how many were sent', async () => {
+    const twenty = Array.from({ length: 20 }, (_, i) => ({ Id: `m${i}`, MessageBody: 'x' }));
+    const error = await sqs.client
+      .send(new SendMessageBatchCommand({ QueueUrl: url, Entries: twenty }))
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TooManyEntriesInBatchRequest);
+    expect(error).toMatchObject({
+      message: 'Maximum number of entries per request are 10. You have sent 20.',
+      Code: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+    });
+  });
 });

@@ -85,14 +85,19 @@ describe('Firehose S3 destination settings the local Firehose cannot honour fail
   });
 });
 
-describe('on-failure destinations the local mapping cannot stand in for fail npm start', () => {
-  test('a stream event with an SNS topic as onFailure is refused, never silently dropped', () => {
-    const arn = 'arn:aws:sns:us-east-1:000000000000:failures';
+describe('on-failure destinations: SQS, SNS and S3 as on AWS; anything else fails npm start', () => {
+  test('an onFailure ARN of another service is refused, naming the destinations AWS takes', () => {
     const events = fn([
-      { stream: { type: 'kinesis', arn: STREAM, destinations: { onFailure: arn } } },
+      {
+        stream: {
+          type: 'kinesis',
+          arn: STREAM,
+          destinations: { onFailure: 'arn:aws:lambda:us-east-1:000000000000:function:f' },
+        },
+      },
     ]);
     expect(() => readTopology(events, names)).toThrow(
-      /functions\.aggregate\.events\[0\]\.stream\.destinations\.onFailure is arn:aws:sns:.*SQS queue or an S3 bucket/,
+      /functions\.aggregate\.events\[0\]\.stream\.destinations\.onFailure is arn:aws:lambda:.*SQS queue, an SNS topic or an S3 bucket/,
     );
   });
 
@@ -110,5 +115,10 @@ describe('on-failure destinations the local mapping cannot stand in for fail npm
       },
     ]);
     expect(readTopology(bucket, names).mappings[0]?.onFailureBucket).toBe('fails');
+    const topic = 'arn:aws:sns:us-east-1:000000000000:failures';
+    const sns = fn([
+      { stream: { type: 'kinesis', arn: STREAM, destinations: { onFailure: topic } } },
+    ]);
+    expect(readTopology(sns, names).mappings[0]?.onFailureTopic).toBe(topic);
   });
 });

@@ -6,7 +6,7 @@ import { readTopology, type FunctionSpec } from '../../../offline/topology.ts';
 interface Printed {
   service: string;
   functions: Record<string, { name: string; events?: FunctionSpec['events'] }>;
-  resources: { Resources: Record<string, CfnResource> };
+  resources: { Resources: Record<string, CfnResource>; Conditions: Record<string, unknown> };
 }
 
 let printed: Printed;
@@ -26,6 +26,7 @@ beforeAll(() => {
     service: 'clickstream',
     stage: 'local',
     resources: printed.resources.Resources,
+    conditions: printed.resources.Conditions,
     functionsByLogicalId: { TransformLambdaFunction: 'clickstream-local-transform' },
     sqsEndpoint: 'http://127.0.0.1:4576',
   };
@@ -113,5 +114,19 @@ describe('serverless.yml read for the local stand-ins', () => {
     expect(metrics?.source).toBeUndefined();
     expect(metrics?.processor).toBeUndefined();
     expect(metrics?.prefix).toBe('metrics/!{timestamp:yyyy/MM/dd/HH}/');
+  });
+
+  test('the alarm topic is served by the local SNS; its email subscription, whose Condition is false without ALARM_EMAIL, is not created', () => {
+    expect(readTopology(functions(), names).topics).toEqual([
+      {
+        name: 'clickstream-local-alarms',
+        arn: 'arn:aws:sns:us-east-1:000000000000:clickstream-local-alarms',
+        declared: true,
+        subscriptions: [],
+      },
+    ]);
+    expect(refOf(names, 'AlarmTopic')).toBe(
+      'arn:aws:sns:us-east-1:000000000000:clickstream-local-alarms',
+    );
   });
 });
