@@ -31,7 +31,7 @@ export function toEventRow(event: ClickstreamEvent): EventRow {
     sent_at: isoUtc(event.sentAt),
     product_id: id(product.product_id),
     sku: text(product.sku),
-    category: event.type === 'page' ? (event.category ?? null) : text(product.category),
+    category: event.type === 'track' ? text(product.category) : (event.category ?? null),
     product_name: text(product.name),
     brand: text(product.brand),
     variant: text(product.variant),
