@@ -1,7 +1,20 @@
 import type { Dialect } from './dialect.ts';
 import type { SqlExecutor } from '../adapters/postgres/sql-executor.ts';
-import { TABLES } from './tables.ts';
-import { singleCurrencyRevenueStatements, viewStatements } from './views.ts';
+import { EVENT_COLUMNS_SINCE_004 } from '../transform/event-rows.ts';
+import { ident } from './dialect.ts';
+import { IDENTITY_TABLES, identityStatements } from './identity.ts';
+import { TABLES, type TableSpec } from './tables.ts';
+import {
+  singleCurrencyRevenueStatements,
+  stitchedViewStatements,
+  viewStatements,
+} from './views.ts';
+
+/** `events` as 001 created it: the columns added later come with their own migration. */
+const EVENTS_001: TableSpec = {
+  ...TABLES.events,
+  columns: TABLES.events.columns.filter((c) => !EVENT_COLUMNS_SINCE_004.has(c.name)),
+};
 
 /**
  * Versioned schema changes. A migration is never edited once released: a change is a new
@@ -19,7 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: '001_tables',
     statements: (dialect) =>
-      [TABLES.events, TABLES.bad_events, TABLES.metrics, TABLES.product_metrics, TABLES.loads].map(
+      [EVENTS_001, TABLES.bad_events, TABLES.metrics, TABLES.product_metrics, TABLES.loads].map(
         (table) => dialect.createTable(table),
       ),
   },
@@ -28,6 +41,20 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: '003_single_currency_revenue',
     statements: () => singleCurrencyRevenueStatements(),
+  },
+  {
+    // The Spec's screen, group and alias calls: their columns on events, the identity
+    // tables (filled from the identify calls already loaded), stitched sessions, the funnel.
+    version: 4,
+    name: '004_identity',
+    statements: (dialect) => [
+      ...TABLES.events.columns
+        .filter((c) => EVENT_COLUMNS_SINCE_004.has(c.name))
+        .map((c) => `ALTER TABLE events ADD COLUMN ${ident(c.name)} ${dialect.columnType(c.type)}`),
+      ...IDENTITY_TABLES.map((name) => dialect.createTable(TABLES[name])),
+      ...identityStatements(dialect, 'events'),
+      ...stitchedViewStatements(),
+    ],
   },
 ];
 

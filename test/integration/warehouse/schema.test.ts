@@ -16,13 +16,14 @@ describe.each(ENGINE_NAMES)('schema and views on %s', (engineName) => {
     const first = await migrate(engine.warehouse, DIALECTS.postgres);
     const again = await migrate(engine.warehouse, DIALECTS.postgres);
 
-    const all = ['001_tables', '002_views', '003_single_currency_revenue'];
+    const all = ['001_tables', '002_views', '003_single_currency_revenue', '004_identity'];
     expect(first).toEqual({ applied: all, skipped: [] });
     expect(again).toEqual({ applied: [], skipped: all });
     expect(await query('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual([
       { version: 1, name: '001_tables' },
       { version: 2, name: '002_views' },
       { version: 3, name: '003_single_currency_revenue' },
+      { version: 4, name: '004_identity' },
     ]);
     const relations = await query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`,
@@ -30,6 +31,11 @@ describe.each(ENGINE_NAMES)('schema and views on %s', (engineName) => {
     expect(relations.map((r) => r.table_name)).toEqual([
       'bad_events',
       'events',
+      'funnel',
+      'group_members',
+      'groups',
+      'identifies',
+      'identity_map',
       'loads',
       'metrics',
       'metrics_minute',
@@ -39,6 +45,7 @@ describe.each(ENGINE_NAMES)('schema and views on %s', (engineName) => {
       'revenue_minute',
       'schema_migrations',
       'sessions',
+      'users',
     ]);
   });
 

@@ -58,6 +58,7 @@ describe('migrate', () => {
       '001_tables',
       '002_views',
       '003_single_currency_revenue',
+      '004_identity',
     ]);
   });
 
