@@ -3,7 +3,7 @@ import { loadObject } from '../../../shared/load/load-object.ts';
 import { toEventRow } from '../../../shared/transform/flatten.ts';
 import type { Row } from '../../../shared/transform/event-rows.ts';
 import { DIALECTS } from '../../../shared/warehouse-schema/dialect.ts';
-import { migrate } from '../../../shared/warehouse-schema/migrations.ts';
+import { MIGRATIONS, migrate } from '../../../shared/warehouse-schema/migrations.ts';
 import { ENGINE_NAMES, startEngine, type Engine } from './engines.ts';
 import { eventsObject } from './fixtures.ts';
 
@@ -247,6 +247,43 @@ describe.each(ENGINE_NAMES)('identity on %s', (engineName) => {
     await loadObject(engine.warehouse, eventsObject('id/tie-2', [same('tie-a', 'a')]));
     expect(await query(`SELECT traits FROM users WHERE user_id = 'user-tie'`)).toEqual([
       { traits: { plan: 'b' } },
+    ]);
+  });
+});
+
+describe.each(ENGINE_NAMES)('migration 004 on a warehouse with data, on %s', (engineName) => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine(engineName);
+  });
+  afterAll(() => engine.close());
+
+  test('adds the columns to events and fills the identity tables from the identify calls loaded before it', async () => {
+    const query = (sql: string) => engine.warehouse.query(sql).then((r) => r.rows);
+    await migrate(engine.warehouse, DIALECTS.postgres, MIGRATIONS.slice(0, 3));
+    await engine.warehouse.query(
+      `INSERT INTO events (event_id, event_type, anonymous_id, user_id, event_time, received_at, traits, context)
+       VALUES ('old-1', 'identify', 'anon-old', 'user-old', '${at(0)}', '${at(0)}', '{"plan":"pro"}', '{}'),
+              ('old-2', 'track', 'anon-old', NULL, '${at(1)}', '${at(1)}', NULL, '{}')`,
+    );
+    expect(await migrate(engine.warehouse, DIALECTS.postgres)).toMatchObject({
+      applied: ['004_identity'],
+    });
+    expect(await query('SELECT event_id, user_id FROM identifies')).toEqual([
+      { event_id: 'old-1', user_id: 'user-old' },
+    ]);
+    expect(await query('SELECT user_id, traits FROM users')).toEqual([
+      { user_id: 'user-old', traits: { plan: 'pro' } },
+    ]);
+    expect(await query('SELECT anonymous_id, user_id, source FROM identity_map')).toEqual([
+      { anonymous_id: 'anon-old', user_id: 'user-old', source: 'identify' },
+    ]);
+    expect(await query('SELECT event_id, platform FROM events ORDER BY event_id')).toEqual([
+      { event_id: 'old-1', platform: null },
+      { event_id: 'old-2', platform: null },
+    ]);
+    expect(await query('SELECT person_id, events::int FROM sessions')).toEqual([
+      { person_id: 'user-old', events: 2 },
     ]);
   });
 });
