@@ -29,6 +29,8 @@ export interface Dialect {
    * fragment and the expressions of the key and the (DECIMAL) value.
    */
   eachMoney(alias: string, column: string): { join: string; key: string; amount: string };
+  /** As eachMoney, for a JSON object column of counts {key: n}: the key and the (BIGINT) count. */
+  eachCount(alias: string, column: string): { join: string; key: string; count: string };
   /** Statements that move a staging table, at most one row per key, into its target. */
   upsert(target: TableSpec, staging: string, onMatch: OnMatch): string[];
   /** A temporary table made from a query, gone by the end of the load. */
@@ -102,6 +104,13 @@ export const postgres: Dialect = {
       amount: 'money.amount::numeric(38,6)',
     };
   },
+  eachCount(alias, column) {
+    return {
+      join: `CROSS JOIN LATERAL jsonb_each_text(${ident(alias)}.${ident(column)}) AS counted(name, n)`,
+      key: 'counted.name',
+      count: 'counted.n::bigint',
+    };
+  },
   upsert(target, staging, onMatch) {
     // INSERT ... ON CONFLICT rather than MERGE here: two loads of overlapping objects that
     // run at once both insert the same key, and Postgres' MERGE then fails with a unique
@@ -157,6 +166,13 @@ export const redshift: Dialect = {
       join: `, UNPIVOT ${ident(alias)}.${ident(column)} AS amount AT currency`,
       key: 'currency',
       amount: 'amount::VARCHAR::DECIMAL(38,6)',
+    };
+  },
+  eachCount(alias, column) {
+    return {
+      join: `, UNPIVOT ${ident(alias)}.${ident(column)} AS n AT name`,
+      key: 'name',
+      count: 'n::BIGINT',
     };
   },
   upsert(target, staging, onMatch) {

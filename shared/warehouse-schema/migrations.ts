@@ -5,16 +5,34 @@ import { ident } from './dialect.ts';
 import { IDENTITY_TABLES, identityStatements } from './identity.ts';
 import { TABLES, type TableSpec } from './tables.ts';
 import {
+  platformViewStatements,
   singleCurrencyRevenueStatements,
   stitchedViewStatements,
   viewStatements,
 } from './views.ts';
 
-/** `events` as 001 created it: the columns added later come with their own migration. */
-const EVENTS_001: TableSpec = {
-  ...TABLES.events,
-  columns: TABLES.events.columns.filter((c) => !EVENT_COLUMNS_SINCE_004.has(c.name)),
-};
+/** Metrics columns migration 005 added. */
+const METRICS_COLUMNS_SINCE_005: ReadonlySet<string> = new Set([
+  'events_by_platform',
+  'views_by_platform',
+  'orders_by_platform',
+]);
+
+/** A table as 001 created it: the columns added later come with their own migration. */
+const as001 = (table: TableSpec, later: ReadonlySet<string>): TableSpec => ({
+  ...table,
+  columns: table.columns.filter((c) => !later.has(c.name)),
+});
+const EVENTS_001 = as001(TABLES.events, EVENT_COLUMNS_SINCE_004);
+const METRICS_001 = as001(TABLES.metrics, METRICS_COLUMNS_SINCE_005);
+
+const addColumns = (dialect: Dialect, table: TableSpec, names: ReadonlySet<string>) =>
+  table.columns
+    .filter((c) => names.has(c.name))
+    .map(
+      (c) =>
+        `ALTER TABLE ${ident(table.name)} ADD COLUMN ${ident(c.name)} ${dialect.columnType(c.type)}`,
+    );
 
 /**
  * Versioned schema changes. A migration is never edited once released: a change is a new
@@ -32,7 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: '001_tables',
     statements: (dialect) =>
-      [EVENTS_001, TABLES.bad_events, TABLES.metrics, TABLES.product_metrics, TABLES.loads].map(
+      [EVENTS_001, TABLES.bad_events, METRICS_001, TABLES.product_metrics, TABLES.loads].map(
         (table) => dialect.createTable(table),
       ),
   },
@@ -48,12 +66,19 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: '004_identity',
     statements: (dialect) => [
-      ...TABLES.events.columns
-        .filter((c) => EVENT_COLUMNS_SINCE_004.has(c.name))
-        .map((c) => `ALTER TABLE events ADD COLUMN ${ident(c.name)} ${dialect.columnType(c.type)}`),
+      ...addColumns(dialect, TABLES.events, EVENT_COLUMNS_SINCE_004),
       ...IDENTITY_TABLES.map((name) => dialect.createTable(TABLES[name])),
       ...identityStatements(dialect, 'events'),
       ...stitchedViewStatements(),
+    ],
+  },
+  {
+    // The real-time figures per platform: events, views (pages and screens), orders.
+    version: 5,
+    name: '005_platform_metrics',
+    statements: (dialect) => [
+      ...addColumns(dialect, TABLES.metrics, METRICS_COLUMNS_SINCE_005),
+      ...platformViewStatements(dialect),
     ],
   },
 ];

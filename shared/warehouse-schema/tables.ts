@@ -170,6 +170,10 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'refund_amount_by_currency', type: 'json' },
       { name: 'active_users', type: 'count', notNull: true },
       { name: 'active_users_exact', type: 'bool', notNull: true },
+      // Added in migration 005_platform_metrics:
+      json('events_by_platform'),
+      json('views_by_platform'),
+      json('orders_by_platform'),
       loadedAt,
     ],
     key: ['window_start', 'shard_id', 'part'],

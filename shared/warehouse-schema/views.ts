@@ -215,3 +215,29 @@ SELECT COUNT(*) AS people,
 FROM reached`,
   ];
 }
+
+/**
+ * 005: the real-time figures per platform and minute (web / ios / android / server): events,
+ * views (pages and screens alike) and orders, summed over shards and parts.
+ */
+export function platformViewStatements(dialect: Dialect): string[] {
+  const per = (column: string, as: string) => {
+    const each = dialect.eachCount('m', column);
+    return `SELECT m.window_start, ${each.key} AS platform, SUM(${each.count}) AS ${as}
+  FROM metrics m ${each.join}
+  GROUP BY m.window_start, ${each.key}`;
+  };
+  return [
+    `CREATE VIEW platform_minute AS
+WITH counted AS (
+  SELECT window_start, platform, events, 0 AS views, 0 AS orders FROM (${per('events_by_platform', 'events')}) e
+  UNION ALL
+  SELECT window_start, platform, 0, views, 0 FROM (${per('views_by_platform', 'views')}) v
+  UNION ALL
+  SELECT window_start, platform, 0, 0, orders FROM (${per('orders_by_platform', 'orders')}) o
+)
+SELECT window_start, platform, SUM(events) AS events, SUM(views) AS views, SUM(orders) AS orders
+FROM counted
+GROUP BY window_start, platform`,
+  ];
+}

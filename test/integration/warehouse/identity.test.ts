@@ -267,7 +267,7 @@ describe.each(ENGINE_NAMES)('migration 004 on a warehouse with data, on %s', (en
               ('old-2', 'track', 'anon-old', NULL, '${at(1)}', '${at(1)}', NULL, '{}')`,
     );
     expect(await migrate(engine.warehouse, DIALECTS.postgres)).toMatchObject({
-      applied: ['004_identity'],
+      applied: ['004_identity', '005_platform_metrics'],
     });
     expect(await query('SELECT event_id, user_id FROM identifies')).toEqual([
       { event_id: 'old-1', user_id: 'user-old' },

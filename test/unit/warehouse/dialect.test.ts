@@ -2,7 +2,11 @@ import { EVENT_COLUMNS } from '../../../shared/transform/event-rows.ts';
 import { ident, postgres, redshift } from '../../../shared/warehouse-schema/dialect.ts';
 import { identityStatements } from '../../../shared/warehouse-schema/identity.ts';
 import { TABLES } from '../../../shared/warehouse-schema/tables.ts';
-import { stitchedViewStatements, viewStatements } from '../../../shared/warehouse-schema/views.ts';
+import {
+  platformViewStatements,
+  stitchedViewStatements,
+  viewStatements,
+} from '../../../shared/warehouse-schema/views.ts';
 
 /** Column names of a CREATE TABLE, in order. */
 const columnsOf = (ddl: string) =>
@@ -69,7 +73,7 @@ describe('DDL per dialect', () => {
       'ON CONFLICT (window_start, shard_id, part) DO UPDATE SET window_end = EXCLUDED.window_end,',
     );
     expect(pgMetrics).toMatch(
-      /active_users_exact = EXCLUDED.active_users_exact, loaded_at = now\(\)$/,
+      /orders_by_platform = EXCLUDED.orders_by_platform, loaded_at = now\(\)$/,
     );
 
     expect(redshift.upsert(TABLES.events, 'stage_events', 'ignore')).toEqual([
@@ -108,6 +112,16 @@ describe('DDL per dialect', () => {
     expect(pg[0]).toMatch(/^CREATE TEMP TABLE stage_identifies ON COMMIT DROP AS\nSELECT/);
     expect(rs[0]).toMatch(/^CREATE TEMP TABLE stage_identifies AS\nSELECT/);
     expect(pg[0]?.replace(' ON COMMIT DROP', '')).toBe(rs[0]);
+  });
+
+  test('platform_minute differs only in how per-platform counts are unnested', () => {
+    const [pg] = platformViewStatements(postgres);
+    const [rs] = platformViewStatements(redshift);
+    expect(pg).toContain(
+      'CROSS JOIN LATERAL jsonb_each_text(m.views_by_platform) AS counted(name, n)',
+    );
+    expect(rs).toContain(', UNPIVOT m.views_by_platform AS n AT name');
+    expect(rs).toContain('SUM(n::BIGINT) AS orders');
   });
 
   test('views differ only in how per-currency money is unnested', () => {

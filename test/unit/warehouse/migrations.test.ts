@@ -59,6 +59,7 @@ describe('migrate', () => {
       '002_views',
       '003_single_currency_revenue',
       '004_identity',
+      '005_platform_metrics',
     ]);
   });
 
