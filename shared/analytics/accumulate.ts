@@ -1,3 +1,4 @@
+import { platformOf } from '../event-contract/platform.ts';
 import {
   isRejected,
   type ClickstreamEvent,
@@ -100,6 +101,10 @@ function copyTally(tally: PartTally): PartTally {
   return {
     ...tally,
     byType: { ...tally.byType },
+    // A state from before these figures existed has none: spreading undefined gives {}.
+    byPlatform: { ...tally.byPlatform },
+    viewsByPlatform: { ...tally.viewsByPlatform },
+    ordersByPlatform: { ...tally.ordersByPlatform },
     byName: { ...tally.byName },
     revenue: { ...tally.revenue },
     refundAmount: { ...tally.refundAmount },
@@ -111,6 +116,9 @@ function countEvent(counter: Counter, event: ClickstreamEvent): void {
   const tally = counter.tally;
   tally.events += 1;
   addCount(tally.byType, event.type);
+  const platform = platformOf(event.context);
+  addCount(tally.byPlatform, platform);
+  if (event.type === 'page' || event.type === 'screen') addCount(tally.viewsByPlatform, platform);
   if (event.type !== 'track' || typeof event.event !== 'string') return;
   addCount(tally.byName, event.event);
 
@@ -133,6 +141,7 @@ function countEvent(counter: Counter, event: ClickstreamEvent): void {
       break;
     case 'Order Completed':
       tally.orders += 1;
+      addCount(tally.ordersByPlatform, platform);
       countOrder(counter, properties);
       break;
     case 'Order Refunded': {

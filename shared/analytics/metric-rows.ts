@@ -31,6 +31,10 @@ export interface MetricsRow extends RowKey {
   duplicatesDropped: number;
   eventsByType: Keyed<number>;
   eventsByName: Keyed<number>;
+  /** Events, views (pages and screens) and orders by platform: web / ios / android / server. */
+  eventsByPlatform: Keyed<number>;
+  viewsByPlatform: Keyed<number>;
+  ordersByPlatform: Keyed<number>;
   /** The funnel, as counts: viewed -> added -> checkout -> ordered. */
   productViews: number;
   cartAdds: number;
@@ -80,6 +84,9 @@ export function emitRows(state: WindowState, window: WindowKey): EmittedRows {
     duplicatesDropped: tally.duplicates,
     eventsByType: mapKeyed(tally.byType, (count) => count),
     eventsByName: mapKeyed(tally.byName, (count) => count),
+    eventsByPlatform: mapKeyed(tally.byPlatform ?? {}, (count) => count),
+    viewsByPlatform: mapKeyed(tally.viewsByPlatform ?? {}, (count) => count),
+    ordersByPlatform: mapKeyed(tally.ordersByPlatform ?? {}, (count) => count),
     productViews: tally.productViews,
     cartAdds: tally.cartAdds,
     cartRemoves: tally.cartRemoves,

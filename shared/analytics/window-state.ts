@@ -36,8 +36,14 @@ export interface PartTally {
   rejected: number;
   /** Records skipped because their messageId was seen recently (resends, retried batches). */
   duplicates: number;
-  /** track / page / identify. */
+  /** track / page / screen / identify / group / alias. */
   byType: Keyed<number>;
+  /** Valid events by platform (web / ios / android / server: event-contract/platform.ts). */
+  byPlatform: Keyed<number>;
+  /** Views of either kind, pages (web) and screens (apps), by platform. */
+  viewsByPlatform: Keyed<number>;
+  /** Order Completed events by platform. */
+  ordersByPlatform: Keyed<number>;
   /** track events by their `event` name, e-commerce or not. */
   byName: Keyed<number>;
   productViews: number;
@@ -102,6 +108,9 @@ export function emptyTally(): PartTally {
     rejected: 0,
     duplicates: 0,
     byType: {},
+    byPlatform: {},
+    viewsByPlatform: {},
+    ordersByPlatform: {},
     byName: {},
     productViews: 0,
     cartAdds: 0,

@@ -9,12 +9,17 @@ export interface ClickstreamEvent {
   type: MessageType;
   /** track: the event name, e.g. "Product Viewed". */
   event?: string;
-  /** page: the page name. */
+  /** page, screen: the page's or screen's name. */
   name?: string;
   category?: string;
   anonymousId?: string;
   userId?: string;
+  /** group: the account, company or team the user joins. */
+  groupId?: string;
+  /** alias: the identity (an anonymousId or an earlier userId) that becomes `userId`. */
+  previousId?: string;
   properties?: Record<string, unknown>;
+  /** identify: the user's traits; group: the group's. */
   traits?: Record<string, unknown>;
   context: Record<string, unknown>;
   /** Event time, corrected for the client's clock skew (ISO-8601, UTC). */

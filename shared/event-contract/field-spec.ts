@@ -23,6 +23,9 @@ export type Field =
   | { kind: 'currency' }
   /** ISO-8601 date-time of a day that exists. */
   | { kind: 'datetime' }
+  /** Any finite number (screen width, pixel density). */
+  | { kind: 'number' }
+  | { kind: 'boolean' }
   /** Any JSON object, passed through as it is. */
   | { kind: 'object' }
   | { kind: 'literal'; value: string }
@@ -87,6 +90,10 @@ function fieldSchema(field: Field): z.ZodType {
       return currencySchema;
     case 'datetime':
       return isoDateTime;
+    case 'number':
+      return z.number().finite();
+    case 'boolean':
+      return z.boolean();
     case 'object':
       return plainObject;
     case 'literal':
@@ -129,6 +136,10 @@ function isCanonicalField(value: unknown, field: Field): boolean {
       return typeof value === 'string' && UPPER_CURRENCY.test(value);
     case 'datetime':
       return typeof value === 'string' && isIsoDateTime(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
     case 'object':
       return isPlainObject(value);
     case 'literal':

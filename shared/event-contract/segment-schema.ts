@@ -3,32 +3,60 @@ import { isCanonical, isoDateTime, toZod, type Field, type Spec } from './field-
 import { MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_ID_LENGTH } from './limits.ts';
 
 /**
- * The Segment HTTP Tracking API message shapes we accept (track, page, identify), as
- * loose objects: unknown fields pass through, known fields must have the documented type.
+ * The Segment HTTP Tracking API message shapes we accept (all six calls of the Segment Spec:
+ * track, page, screen, identify, group, alias), as loose objects: unknown fields pass
+ * through, known fields must have the documented type.
  */
 export { isoDateTime };
 
 const name: Field = { kind: 'string', max: MAX_EVENT_NAME_LENGTH };
 const object: Field = { kind: 'object' };
 const long = (max: number): Field => ({ kind: 'string', max });
+const short = long(256);
+const shape = (fields: Record<string, Field>): Field => ({ kind: 'shape', spec: { fields } });
 
+/**
+ * The Spec's context fields (segment.com/docs/connections/spec/common/#context). The mobile
+ * ones (app, device, os, network, screen, library, timezone) are what analytics-swift,
+ * analytics-kotlin and RudderStack's mobile SDKs fill in; they are typed because the
+ * warehouse reads them (platform, app version, device model, OS). Other keys pass through.
+ */
 const contextSpec: Spec = {
   fields: {
     ip: long(64),
     userAgent: long(2048),
     locale: long(64),
-    page: {
-      kind: 'shape',
-      spec: {
-        fields: {
-          url: long(4096),
-          path: long(4096),
-          referrer: long(4096),
-          title: long(1024),
-          search: long(4096),
-        },
-      },
-    },
+    timezone: long(64),
+    page: shape({
+      url: long(4096),
+      path: long(4096),
+      referrer: long(4096),
+      title: long(1024),
+      search: long(4096),
+    }),
+    // build is an integer in some SDKs' payloads (a version code): taken and kept as text.
+    app: shape({ name: short, version: short, build: { kind: 'id' }, namespace: short }),
+    device: shape({
+      id: short,
+      manufacturer: short,
+      model: short,
+      name: short,
+      type: short,
+      advertisingId: short,
+    }),
+    os: shape({ name: short, version: short }),
+    network: shape({
+      wifi: { kind: 'boolean' },
+      cellular: { kind: 'boolean' },
+      bluetooth: { kind: 'boolean' },
+      carrier: short,
+    }),
+    screen: shape({
+      width: { kind: 'number' },
+      height: { kind: 'number' },
+      density: { kind: 'number' },
+    }),
+    library: shape({ name: short, version: short }),
   },
 };
 
@@ -42,7 +70,7 @@ const envelope: Record<string, Field> = {
   integrations: object,
 };
 
-export const MESSAGE_TYPES = ['track', 'page', 'identify'] as const;
+export const MESSAGE_TYPES = ['track', 'page', 'screen', 'identify', 'group', 'alias'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const MESSAGE_SPECS: Record<MessageType, Spec> = {
@@ -65,9 +93,34 @@ export const MESSAGE_SPECS: Record<MessageType, Spec> = {
     },
     required: ['type'],
   },
+  /** A mobile app's page view: the Spec's Screen call has the Page call's fields. */
+  screen: {
+    fields: {
+      ...envelope,
+      type: { kind: 'literal', value: 'screen' },
+      name,
+      category: name,
+      properties: object,
+    },
+    required: ['type'],
+  },
   identify: {
     fields: { ...envelope, type: { kind: 'literal', value: 'identify' }, traits: object },
     required: ['type'],
+  },
+  group: {
+    fields: {
+      ...envelope,
+      type: { kind: 'literal', value: 'group' },
+      groupId: { kind: 'id' },
+      traits: object,
+    },
+    required: ['type', 'groupId'],
+  },
+  /** Joins two identities: previousId (an anonymousId or an old userId) becomes userId. */
+  alias: {
+    fields: { ...envelope, type: { kind: 'literal', value: 'alias' }, previousId: { kind: 'id' } },
+    required: ['type', 'previousId', 'userId'],
   },
 };
 
@@ -91,18 +144,33 @@ export type SegmentMessage =
       category?: string;
       properties?: Record<string, unknown>;
     })
-  | (Envelope & { type: 'identify'; traits?: Record<string, unknown> });
+  | (Envelope & {
+      type: 'screen';
+      name?: string;
+      category?: string;
+      properties?: Record<string, unknown>;
+    })
+  | (Envelope & { type: 'identify'; traits?: Record<string, unknown> })
+  | (Envelope & { type: 'group'; groupId: string; traits?: Record<string, unknown> })
+  | (Envelope & { type: 'alias'; previousId: string; userId: string });
 
 export const messageSchema = z.discriminatedUnion('type', [
   toZod(MESSAGE_SPECS.track),
   toZod(MESSAGE_SPECS.page),
+  toZod(MESSAGE_SPECS.screen),
   toZod(MESSAGE_SPECS.identify),
+  toZod(MESSAGE_SPECS.group),
+  toZod(MESSAGE_SPECS.alias),
 ]) as unknown as z.ZodType<SegmentMessage>;
+
+export function isMessageType(value: unknown): value is MessageType {
+  return typeof value === 'string' && Object.hasOwn(MESSAGE_SPECS, value);
+}
 
 /** True when `messageSchema` accepts the message and returns it unchanged (the fast path). */
 export function isCanonicalMessage(value: unknown): value is SegmentMessage {
   const type = (value as { type?: unknown } | null)?.type;
-  if (type !== 'track' && type !== 'page' && type !== 'identify') return false;
+  if (!isMessageType(type)) return false;
   return isCanonical(value, MESSAGE_SPECS[type]);
 }
 

@@ -5,6 +5,7 @@ import { parseWithReasons, type Checked } from './parse-with-reasons.ts';
 import { describeValue } from './reasons.ts';
 import {
   isCanonicalMessage,
+  isMessageType,
   MESSAGE_TYPES,
   messageSchema,
   type BatchEnvelope,
@@ -25,7 +26,7 @@ export interface ReceiptContext {
 export type Validation =
   { ok: true; event: ClickstreamEvent } | { ok: false; messageId: string; reasons: string[] };
 
-const SUPPORTED = new Set<string>(MESSAGE_TYPES);
+const TYPE_LIST = MESSAGE_TYPES.map((type) => JSON.stringify(type)).join(', ');
 
 /**
  * Validates one message and normalises it for the stream. `forcedType` is the type a
@@ -45,11 +46,9 @@ export function validateMessage(
   }
   const candidate = withoutBlankIds(forcedType ? { ...raw, type: forcedType } : raw);
   const type = (candidate as { type?: unknown }).type;
-  if (type === undefined) return reject(['type is required: one of "track", "page", "identify"']);
-  if (typeof type !== 'string' || !SUPPORTED.has(type)) {
-    return reject([
-      `type ${JSON.stringify(type)} is not supported: send "track", "page" or "identify"`,
-    ]);
+  if (type === undefined) return reject([`type is required: one of ${TYPE_LIST}`]);
+  if (!isMessageType(type)) {
+    return reject([`type ${JSON.stringify(type)} is not supported: send one of ${TYPE_LIST}`]);
   }
 
   // Canonical input (nearly all traffic) skips zod; anything else is decided and explained by it.
@@ -92,7 +91,10 @@ function withoutBlankIds(message: object): object {
 export function checkedProperties(
   message: SegmentMessage,
 ): Checked<Record<string, unknown> | undefined> {
-  const properties = message.type === 'identify' ? undefined : message.properties;
+  const properties =
+    message.type === 'track' || message.type === 'page' || message.type === 'screen'
+      ? message.properties
+      : undefined;
   if (message.type !== 'track' || !isEcommerceEvent(message.event))
     return { ok: true, data: properties };
   const name = message.event;
@@ -129,16 +131,35 @@ function normalise(
     timestamp: new Date(eventTime).toISOString(),
     receivedAt: receipt.receivedAt ?? new Date(receipt.receivedAtMs).toISOString(),
   };
-  if (message.type === 'track') event.event = message.event;
-  if (message.type === 'page') {
-    if (message.name !== undefined) event.name = message.name;
-    if (message.category !== undefined) event.category = message.category;
-  }
-  if (message.type === 'identify' && message.traits) event.traits = message.traits;
+  copyTypeFields(message, event);
   if (properties) event.properties = properties;
   if (message.anonymousId !== undefined) event.anonymousId = message.anonymousId;
   if (message.userId !== undefined) event.userId = message.userId;
   if (message.timestamp !== undefined) event.originalTimestamp = message.timestamp;
   if (sentAt !== undefined) event.sentAt = sentAt;
   return event;
+}
+
+/** The fields each call of the Spec has beyond the common ones. */
+function copyTypeFields(message: SegmentMessage, event: ClickstreamEvent): void {
+  switch (message.type) {
+    case 'track':
+      event.event = message.event;
+      return;
+    case 'page':
+    case 'screen':
+      if (message.name !== undefined) event.name = message.name;
+      if (message.category !== undefined) event.category = message.category;
+      return;
+    case 'group':
+      event.groupId = message.groupId;
+      if (message.traits) event.traits = message.traits;
+      return;
+    case 'identify':
+      if (message.traits) event.traits = message.traits;
+      return;
+    case 'alias':
+      event.previousId = message.previousId;
+      return;
+  }
 }

@@ -33,7 +33,7 @@ export function messagesOf(route: IngestRoute, body: unknown): RequestMessages {
     }
     case 'batch': {
       if (!isPlainObject(body) || !Array.isArray((body as { batch?: unknown }).batch)) {
-        throw new BadRequestError('/v1/batch takes {"batch": [ ...events ]}');
+        throw new BadRequestError(`${route.path} takes {"batch": [ ...events ]}`);
       }
       const parsed = parseWithReasons(batchEnvelopeSchema, body);
       if (!parsed.ok) throw new BadRequestError(parsed.reasons.join('; '));

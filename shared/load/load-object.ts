@@ -41,6 +41,11 @@ export interface LoadTransaction {
   stageCopyText?(table: TableSpec, chunks: Iterable<string>): Promise<void>;
   /** Moves the staged rows into `table`; answers the rows written. */
   upsert(table: TableSpec, onMatch: 'ignore' | 'replace'): Promise<number>;
+  /**
+   * Brings the identity tables (identifies, users, groups, group_members, identity_map) up
+   * to date with the staged events (warehouse-schema/identity.ts). Replays change nothing.
+   */
+  resolveIdentities(): Promise<void>;
   /** Completes the claim: the audit row of this load. */
   complete(key: string, lines: number): Promise<void>;
 }
@@ -108,6 +113,7 @@ export async function loadObject(
       if (rows.length === 0) continue;
       await tx.stage(TABLES[step.table], rows);
       counts[step.table] = await tx.upsert(TABLES[step.table], step.onMatch);
+      if (step.table === 'events') await tx.resolveIdentities();
     }
     await tx.complete(object.key, parsed.lines);
     return { key: object.key, kind: object.kind, status: 'loaded', counts };
@@ -135,7 +141,10 @@ async function loadEventsAsCopyText(
     await stageCopyText(TABLES.events, copy.chunks);
     const { summary } = copy;
     counts.lines = summary.lines;
-    if (summary.events > 0) counts.events = await tx.upsert(TABLES.events, 'ignore');
+    if (summary.events > 0) {
+      counts.events = await tx.upsert(TABLES.events, 'ignore');
+      await tx.resolveIdentities();
+    }
     if (summary.badEvents.length > 0) {
       await tx.stage(TABLES.bad_events, summary.badEvents);
       counts.bad_events = await tx.upsert(TABLES.bad_events, 'ignore');

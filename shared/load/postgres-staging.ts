@@ -1,8 +1,9 @@
 import { copyField, type Cell, type StagedRow } from './staged-cells.ts';
 import { ident, postgres } from '../warehouse-schema/dialect.ts';
+import { identityStatements } from '../warehouse-schema/identity.ts';
 import type { LoadTransaction } from './load-object.ts';
 import type { SqlResult, SqlValue } from '../adapters/postgres/sql-executor.ts';
-import { loadedColumns, type TableSpec } from '../warehouse-schema/tables.ts';
+import { TABLES, loadedColumns, type TableSpec } from '../warehouse-schema/tables.ts';
 
 /**
  * The load transaction for PostgreSQL and PGlite, over the two things they do differently:
@@ -63,6 +64,11 @@ export function pgLoadTransaction(connection: PgConnection): LoadTransaction {
         written = (await connection.query(sql)).rowCount;
       }
       return written;
+    },
+    async resolveIdentities() {
+      for (const sql of identityStatements(postgres, stagingName(TABLES.events))) {
+        await connection.query(sql);
+      }
     },
     async complete(key, lines) {
       await connection.query(

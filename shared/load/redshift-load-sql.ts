@@ -1,5 +1,6 @@
 import { BAD_EVENT_COLUMNS } from '../transform/event-rows.ts';
 import { ident, redshift } from '../warehouse-schema/dialect.ts';
+import { IDENTITY_TABLES, identityStatements } from '../warehouse-schema/identity.ts';
 import type { ObjectKind } from './parse-object.ts';
 import {
   EVENT_TABLE_COLUMNS,
@@ -110,7 +111,12 @@ export function redshiftLoadStatements(
   );
   const loaded = `EXISTS (SELECT 1 FROM loads WHERE object_key = ${k})`;
   const columns = stagingColumns(kind).map((c) => c.column);
-  const targets = kind === 'metrics' ? ['metrics', 'product_metrics'] : ['events', 'bad_events'];
+  const targets =
+    kind === 'metrics'
+      ? ['metrics', 'product_metrics']
+      : kind === 'events'
+        ? ['events', 'bad_events', ...IDENTITY_TABLES]
+        : ['events', 'bad_events'];
 
   return [
     `LOCK loads, ${targets.join(', ')}`,
@@ -173,6 +179,8 @@ FROM stage_rows
 WHERE NOT (row_kind = 'event' AND ${required.join(' AND ')})
   AND NOT (row_kind = 'bad_event' AND ${badRequired.join(' AND ')})`,
     dedupe('events', `row_kind = 'event' AND ${required.join(' AND ')}`, 'received_at'),
+    // Before the events upsert, which drops the staged events already loaded.
+    ...identityStatements(redshift, 'stage_events'),
     ...redshift.upsert(TABLES.events, 'stage_events', 'ignore'),
     dedupe('bad_events', `row_kind = 'bad_event' AND ${badRequired.join(' AND ')}`, 'received_at'),
     ...redshift.upsert(TABLES.bad_events, 'stage_bad_events', 'ignore'),

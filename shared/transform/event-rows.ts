@@ -1,3 +1,4 @@
+import type { Platform } from '../event-contract/platform.ts';
 import type { MessageType } from '../event-contract/segment-schema.ts';
 
 /**
@@ -17,7 +18,7 @@ export interface EventRow {
   /** The messageId: the MERGE key that makes the warehouse exactly-once. */
   event_id: string;
   event_type: MessageType;
-  /** track: the event ("Product Viewed"); page: the page name; identify: null. */
+  /** track: the event ("Product Viewed"); page, screen: the page's or screen's name; else null. */
   event_name: string | null;
   anonymous_id: string | null;
   user_id: string | null;
@@ -44,8 +45,10 @@ export interface EventRow {
   page_title: string | null;
   browser: string | null;
   browser_version: string | null;
+  /** context.os (mobile SDKs send it), else parsed from the user agent. */
   os: string | null;
   os_version: string | null;
+  /** context.device.type (mobile SDKs), else parsed from the user agent. */
   device_type: string | null;
   ip_anonymised: string | null;
   user_agent: string | null;
@@ -53,6 +56,17 @@ export interface EventRow {
   traits: Record<string, unknown> | null;
   /** The event's context with `ip` replaced by its anonymised form (removed when invalid). */
   context: Record<string, unknown>;
+  /** web / ios / android / server, from the context (event-contract/platform.ts). */
+  platform: Platform;
+  /** screen: its name (event_name too); else null. */
+  screen_name: string | null;
+  /** context.app.version and context.device.model: mobile apps send them. */
+  app_version: string | null;
+  device_model: string | null;
+  /** group: the group joined. */
+  group_id: string | null;
+  /** alias: the earlier identity that becomes user_id. */
+  previous_id: string | null;
 }
 
 /**
@@ -113,7 +127,24 @@ export const EVENT_COLUMNS = [
   'properties',
   'traits',
   'context',
+  // Added in migration 004_identity (the Spec's screen, group and alias calls):
+  'platform',
+  'screen_name',
+  'app_version',
+  'device_model',
+  'group_id',
+  'previous_id',
 ] as const satisfies readonly (keyof EventRow)[];
+
+/** The event columns migration 004 added to `events` (001 created the table without them). */
+export const EVENT_COLUMNS_SINCE_004: ReadonlySet<string> = new Set([
+  'platform',
+  'screen_name',
+  'app_version',
+  'device_model',
+  'group_id',
+  'previous_id',
+]);
 
 export const BAD_EVENT_COLUMNS = [
   'row_kind',

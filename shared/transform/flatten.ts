@@ -2,6 +2,7 @@ import type { ClickstreamEvent, RejectedEvent } from '../event-contract/clickstr
 import { isPlainUtcMillis, parseTimestamp } from '../event-contract/event-time.ts';
 import { isPlainObject } from '../event-contract/field-spec.ts';
 import { SEGMENT_LIMITS } from '../event-contract/limits.ts';
+import { platformOf } from '../event-contract/platform.ts';
 import { amountColumn } from './decimal.ts';
 import { anonymiseIp, parseUserAgent } from './enrich.ts';
 import type { BadEventRow, EventRow } from './event-rows.ts';
@@ -18,6 +19,7 @@ export function toEventRow(event: ClickstreamEvent): EventRow {
   const agent = parseUserAgent(userAgent ?? undefined);
   const ip = anonymiseIp(event.context.ip);
   const quantity = product.quantity;
+  const { app, device, os } = event.context;
 
   return {
     row_kind: 'event',
@@ -31,7 +33,7 @@ export function toEventRow(event: ClickstreamEvent): EventRow {
     sent_at: isoUtc(event.sentAt),
     product_id: id(product.product_id),
     sku: text(product.sku),
-    category: event.type === 'page' ? (event.category ?? null) : text(product.category),
+    category: event.type === 'track' ? text(product.category) : (event.category ?? null),
     product_name: text(product.name),
     brand: text(product.brand),
     variant: text(product.variant),
@@ -47,15 +49,25 @@ export function toEventRow(event: ClickstreamEvent): EventRow {
     page_title: text(pageProps.title) ?? text(page.title),
     browser: agent.browser,
     browser_version: agent.browser_version,
-    os: agent.os,
-    os_version: agent.os_version,
-    device_type: agent.device_type,
+    os: textAt(os, 'name') ?? agent.os,
+    os_version: textAt(os, 'version') ?? agent.os_version,
+    device_type: textAt(device, 'type') ?? agent.device_type,
     ip_anonymised: ip,
     user_agent: userAgent,
     properties: event.properties ?? null,
     traits: event.traits ?? null,
     context: withAnonymisedIp(event.context, ip),
+    platform: platformOf(event.context),
+    screen_name: event.type === 'screen' ? (event.name ?? null) : null,
+    app_version: textAt(app, 'version'),
+    device_model: textAt(device, 'model'),
+    group_id: event.groupId ?? null,
+    previous_id: event.previousId ?? null,
   };
+}
+
+function textAt(value: unknown, key: string): string | null {
+  return isPlainObject(value) ? text(value[key]) : null;
 }
 
 /** A bad row from the ingest API, made safe to store. */

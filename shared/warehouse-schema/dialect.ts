@@ -9,6 +9,15 @@ import { loadedColumns } from './tables.ts';
  */
 export type DialectName = 'postgres' | 'redshift';
 
+/**
+ * What happens when a staged row's key is in the target already: `ignore` keeps the row
+ * there (events: the first copy wins, later ones are replays); `replace` overwrites it
+ * (metrics: a re-emitted part carries the newer figures); `keep` keeps whichever of the two
+ * is the latest (or earliest) by (time, id), so the outcome is the same in any load order.
+ */
+export type OnMatch =
+  'ignore' | 'replace' | { keep: 'latest' | 'earliest'; time: string; id: string };
+
 export interface Dialect {
   readonly name: DialectName;
   columnType(type: LogicalType): string;
@@ -20,12 +29,20 @@ export interface Dialect {
    * fragment and the expressions of the key and the (DECIMAL) value.
    */
   eachMoney(alias: string, column: string): { join: string; key: string; amount: string };
-  /**
-   * Statements that move a deduplicated staging table into its target: `ignore` keeps the
-   * row already there (events: the first copy of an event wins, later ones are replays);
-   * `replace` overwrites it (metrics: a re-emitted part carries the newer figures).
-   */
-  upsert(target: TableSpec, staging: string, onMatch: 'ignore' | 'replace'): string[];
+  /** As eachMoney, for a JSON object column of counts {key: n}: the key and the (BIGINT) count. */
+  eachCount(alias: string, column: string): { join: string; key: string; count: string };
+  /** Statements that move a staging table, at most one row per key, into its target. */
+  upsert(target: TableSpec, staging: string, onMatch: OnMatch): string[];
+  /** A temporary table made from a query, gone by the end of the load. */
+  createTempTableAs(name: string, query: string): string;
+}
+
+/** SQL true when `a`'s (time, id) wins over `b`'s under `keep`. */
+function wins(onMatch: Exclude<OnMatch, 'ignore' | 'replace'>, a: string, b: string): string {
+  const op = onMatch.keep === 'latest' ? '>' : '<';
+  const t = ident(onMatch.time);
+  const i = ident(onMatch.id);
+  return `(${a}.${t} ${op} ${b}.${t} OR (${a}.${t} = ${b}.${t} AND ${a}.${i} ${op} ${b}.${i}))`;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
@@ -87,6 +104,13 @@ export const postgres: Dialect = {
       amount: 'money.amount::numeric(38,6)',
     };
   },
+  eachCount(alias, column) {
+    return {
+      join: `CROSS JOIN LATERAL jsonb_each_text(${ident(alias)}.${ident(column)}) AS counted(name, n)`,
+      key: 'counted.name',
+      count: 'counted.n::bigint',
+    };
+  },
   upsert(target, staging, onMatch) {
     // INSERT ... ON CONFLICT rather than MERGE here: two loads of overlapping objects that
     // run at once both insert the same key, and Postgres' MERGE then fails with a unique
@@ -94,13 +118,19 @@ export const postgres: Dialect = {
     const columns = names(loadedColumns(target));
     const list = columns.join(', ');
     const conflict = `ON CONFLICT (${target.key.map(ident).join(', ')})`;
+    const update = `DO UPDATE SET ${[...columns.filter((c) => !target.key.includes(c)).map((c) => `${c} = EXCLUDED.${c}`), `loaded_at = ${this.now}`].join(', ')}`;
     const action =
       onMatch === 'ignore'
         ? 'DO NOTHING'
-        : `DO UPDATE SET ${[...columns.filter((c) => !target.key.includes(c)).map((c) => `${c} = EXCLUDED.${c}`), `loaded_at = ${this.now}`].join(', ')}`;
+        : onMatch === 'replace'
+          ? update
+          : `${update} WHERE ${wins(onMatch, 'EXCLUDED', ident(target.name))}`;
     return [
       `INSERT INTO ${ident(target.name)} (${list})\nSELECT ${list} FROM ${ident(staging)}\n${conflict} ${action}`,
     ];
+  },
+  createTempTableAs(name, query) {
+    return `CREATE TEMP TABLE ${ident(name)} ON COMMIT DROP AS\n${query}`;
   },
 };
 
@@ -138,6 +168,13 @@ export const redshift: Dialect = {
       amount: 'amount::VARCHAR::DECIMAL(38,6)',
     };
   },
+  eachCount(alias, column) {
+    return {
+      join: `, UNPIVOT ${ident(alias)}.${ident(column)} AS n AT name`,
+      key: 'name',
+      count: 'n::BIGINT',
+    };
+  },
   upsert(target, staging, onMatch) {
     // Redshift enforces no keys; the loader LOCKs the targets, so nothing races these.
     const columns = names(loadedColumns(target));
@@ -152,15 +189,27 @@ export const redshift: Dialect = {
         `INSERT INTO ${table} (${list})\nSELECT ${list} FROM ${source}`,
       ];
     }
+    // keep: the staged rows that lose to the row already there go first; the rest replace.
+    const losers =
+      onMatch === 'replace'
+        ? []
+        : [
+            `DELETE FROM ${source} USING ${table} WHERE ${keyMatch(target, source, table)} AND NOT ${wins(onMatch, source, table)}`,
+          ];
     const updates = columns
       .filter((c) => !target.key.includes(c))
       .map((c) => `${c} = s.${c}`)
       .concat(`loaded_at = ${this.now}`);
     return [
+      ...losers,
       `MERGE INTO ${table} USING ${source} s ON ${keyMatch(target, table, 's')}\n` +
         `WHEN MATCHED THEN UPDATE SET ${updates.join(', ')}\n` +
         `WHEN NOT MATCHED THEN INSERT (${list}) VALUES (${columns.map((c) => `s.${c}`).join(', ')})`,
     ];
+  },
+  createTempTableAs(name, query) {
+    // A Data API batch is its own session: its temp tables end with it.
+    return `CREATE TEMP TABLE ${ident(name)} AS\n${query}`;
   },
 };
 

@@ -1,7 +1,38 @@
 import type { Dialect } from './dialect.ts';
 import type { SqlExecutor } from '../adapters/postgres/sql-executor.ts';
-import { TABLES } from './tables.ts';
-import { singleCurrencyRevenueStatements, viewStatements } from './views.ts';
+import { EVENT_COLUMNS_SINCE_004 } from '../transform/event-rows.ts';
+import { ident } from './dialect.ts';
+import { IDENTITY_TABLES, identityStatements } from './identity.ts';
+import { TABLES, type TableSpec } from './tables.ts';
+import {
+  platformViewStatements,
+  singleCurrencyRevenueStatements,
+  stitchedViewStatements,
+  viewStatements,
+} from './views.ts';
+
+/** Metrics columns migration 005 added. */
+const METRICS_COLUMNS_SINCE_005: ReadonlySet<string> = new Set([
+  'events_by_platform',
+  'views_by_platform',
+  'orders_by_platform',
+]);
+
+/** A table as 001 created it: the columns added later come with their own migration. */
+const as001 = (table: TableSpec, later: ReadonlySet<string>): TableSpec => ({
+  ...table,
+  columns: table.columns.filter((c) => !later.has(c.name)),
+});
+const EVENTS_001 = as001(TABLES.events, EVENT_COLUMNS_SINCE_004);
+const METRICS_001 = as001(TABLES.metrics, METRICS_COLUMNS_SINCE_005);
+
+const addColumns = (dialect: Dialect, table: TableSpec, names: ReadonlySet<string>) =>
+  table.columns
+    .filter((c) => names.has(c.name))
+    .map(
+      (c) =>
+        `ALTER TABLE ${ident(table.name)} ADD COLUMN ${ident(c.name)} ${dialect.columnType(c.type)}`,
+    );
 
 /**
  * Versioned schema changes. A migration is never edited once released: a change is a new
@@ -19,7 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: '001_tables',
     statements: (dialect) =>
-      [TABLES.events, TABLES.bad_events, TABLES.metrics, TABLES.product_metrics, TABLES.loads].map(
+      [EVENTS_001, TABLES.bad_events, METRICS_001, TABLES.product_metrics, TABLES.loads].map(
         (table) => dialect.createTable(table),
       ),
   },
@@ -28,6 +59,27 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: '003_single_currency_revenue',
     statements: () => singleCurrencyRevenueStatements(),
+  },
+  {
+    // The Spec's screen, group and alias calls: their columns on events, the identity
+    // tables (filled from the identify calls already loaded), stitched sessions, the funnel.
+    version: 4,
+    name: '004_identity',
+    statements: (dialect) => [
+      ...addColumns(dialect, TABLES.events, EVENT_COLUMNS_SINCE_004),
+      ...IDENTITY_TABLES.map((name) => dialect.createTable(TABLES[name])),
+      ...identityStatements(dialect, 'events'),
+      ...stitchedViewStatements(),
+    ],
+  },
+  {
+    // The real-time figures per platform: events, views (pages and screens), orders.
+    version: 5,
+    name: '005_platform_metrics',
+    statements: (dialect) => [
+      ...addColumns(dialect, TABLES.metrics, METRICS_COLUMNS_SINCE_005),
+      ...platformViewStatements(dialect),
+    ],
   },
 ];
 

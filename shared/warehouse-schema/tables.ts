@@ -36,7 +36,17 @@ export interface TableSpec {
 }
 
 export type TableName =
-  'events' | 'bad_events' | 'metrics' | 'product_metrics' | 'loads' | 'schema_migrations';
+  | 'events'
+  | 'bad_events'
+  | 'metrics'
+  | 'product_metrics'
+  | 'loads'
+  | 'schema_migrations'
+  | IdentityTableName;
+
+/** The identity tables (migration 004), filled from the events by identity.ts. */
+export type IdentityTableName =
+  'identifies' | 'users' | 'groups' | 'group_members' | 'identity_map';
 
 /** Every column of an event row but the discriminator, which only the staging table needs. */
 export type EventColumn = Exclude<(typeof EVENT_COLUMNS)[number], 'row_kind'>;
@@ -76,6 +86,12 @@ const EVENT_TYPES = {
   properties: 'json',
   traits: 'json',
   context: 'json',
+  platform: 'text',
+  screen_name: 'text',
+  app_version: 'text',
+  device_model: 'text',
+  group_id: 'key',
+  previous_id: 'key',
 } as const satisfies Record<EventColumn, LogicalType>;
 
 const REQUIRED_EVENT_COLUMNS: ReadonlySet<string> = new Set([
@@ -95,6 +111,9 @@ export const EVENT_TABLE_COLUMNS: readonly Column[] = EVENT_COLUMNS.filter(
 }));
 
 const loadedAt: Column = { name: 'loaded_at', type: 'timestamp', notNull: true, defaultNow: true };
+const key = (name: string, notNull = false): Column => ({ name, type: 'key', notNull });
+const at = (name: string): Column => ({ name, type: 'timestamp', notNull: true });
+const json = (name: string): Column => ({ name, type: 'json' });
 
 export const TABLES: Record<TableName, TableSpec> = {
   events: {
@@ -151,6 +170,10 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'refund_amount_by_currency', type: 'json' },
       { name: 'active_users', type: 'count', notNull: true },
       { name: 'active_users_exact', type: 'bool', notNull: true },
+      // Added in migration 005_platform_metrics:
+      json('events_by_platform'),
+      json('views_by_platform'),
+      json('orders_by_platform'),
       loadedAt,
     ],
     key: ['window_start', 'shard_id', 'part'],
@@ -189,6 +212,83 @@ export const TABLES: Record<TableName, TableSpec> = {
     key: ['object_key'],
     distribution: { style: 'ALL' },
     sortKey: ['loaded_at'],
+  },
+  /** One row per identify call (exactly once by its messageId). */
+  identifies: {
+    name: 'identifies',
+    columns: [
+      key('event_id', true),
+      key('user_id'),
+      key('anonymous_id'),
+      at('event_time'),
+      json('traits'),
+      { name: 'platform', type: 'text' },
+      loadedAt,
+    ],
+    key: ['event_id'],
+    distribution: { key: 'user_id' },
+    sortKey: ['event_time'],
+  },
+  /** The latest traits per user: those of their identify call with the latest time. */
+  users: {
+    name: 'users',
+    columns: [
+      key('user_id', true),
+      json('traits'),
+      at('traits_at'),
+      key('traits_event_id', true),
+      loadedAt,
+    ],
+    key: ['user_id'],
+    distribution: { key: 'user_id' },
+    sortKey: ['user_id'],
+  },
+  /** The latest traits per group: those of the group call with the latest time. */
+  groups: {
+    name: 'groups',
+    columns: [
+      key('group_id', true),
+      json('traits'),
+      at('traits_at'),
+      key('traits_event_id', true),
+      loadedAt,
+    ],
+    key: ['group_id'],
+    distribution: { style: 'EVEN' },
+    sortKey: ['group_id'],
+  },
+  /** Who joined which group (member: the userId, else the anonymousId), since their first group call. */
+  group_members: {
+    name: 'group_members',
+    columns: [
+      key('group_id', true),
+      key('member_id', true),
+      at('joined_at'),
+      key('joined_event_id', true),
+      loadedAt,
+    ],
+    key: ['group_id', 'member_id'],
+    distribution: { key: 'member_id' },
+    sortKey: ['group_id'],
+  },
+  /**
+   * anonymous_id -> user_id, from alias (previousId -> userId) and from identify calls that
+   * carry both ids. An id mapped twice keeps its earliest mapping, whatever the load order.
+   */
+  identity_map: {
+    name: 'identity_map',
+    columns: [
+      key('anonymous_id', true),
+      key('user_id', true),
+      { name: 'source', type: 'text', notNull: true },
+      at('mapped_at'),
+      key('event_id', true),
+      loadedAt,
+    ],
+    key: ['anonymous_id'],
+    // As events: the stitching join stays on one slice.
+    distribution: { key: 'anonymous_id' },
+    sortKey: ['anonymous_id'],
   },
   schema_migrations: {
     name: 'schema_migrations',

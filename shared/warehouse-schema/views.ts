@@ -138,3 +138,106 @@ SELECT anonymous_id,
 FROM numbered
 GROUP BY anonymous_id, session_number`;
 }
+
+/**
+ * Each event with the person it belongs to (identity resolution, "user stitching"): the
+ * userId its anonymousId is mapped to (identity_map, from alias and identify calls), else
+ * its own userId, else its anonymousId. A visitor's anonymous browsing, their known
+ * purchases and their second device are then one person.
+ */
+const STITCHED_EVENTS = `SELECT e.event_id, e.event_time, e.event_type, e.event_name, e.product_id,
+    e.anonymous_id, COALESCE(m.user_id, e.user_id) AS user_id,
+    COALESCE(m.user_id, e.user_id, e.anonymous_id) AS person_id,
+    COALESCE(e.revenue, e.total) AS order_revenue
+  FROM events e LEFT JOIN identity_map m ON m.anonymous_id = e.anonymous_id`;
+
+/**
+ * 004: sessions per person rather than per anonymousId (002's view split one shopper into
+ * as many visitors as they had devices and sign-ins), screens counted beside pages, and a
+ * funnel of people.
+ */
+export function stitchedViewStatements(): string[] {
+  const order = 'PARTITION BY person_id ORDER BY event_time, event_id';
+  return [
+    'DROP VIEW sessions',
+    `CREATE VIEW sessions AS
+WITH stitched AS (
+  ${STITCHED_EVENTS}
+),
+marked AS (
+  SELECT stitched.*,
+    CASE
+      WHEN LAG(event_time) OVER (${order}) IS NULL THEN 1
+      WHEN event_time > LAG(event_time) OVER (${order}) + INTERVAL '${SESSION_GAP_MINUTES} minutes' THEN 1
+      ELSE 0
+    END AS starts_session
+  FROM stitched
+),
+numbered AS (
+  SELECT marked.*,
+    SUM(starts_session) OVER (${order} ROWS UNBOUNDED PRECEDING) AS session_number
+  FROM marked
+)
+SELECT person_id,
+  session_number,
+  person_id || ':' || CAST(session_number AS VARCHAR(20)) AS session_id,
+  MIN(anonymous_id) AS anonymous_id,
+  MAX(user_id) AS user_id,
+  COUNT(DISTINCT anonymous_id) AS anonymous_ids,
+  MIN(event_time) AS session_start,
+  MAX(event_time) AS session_end,
+  COUNT(*) AS events,
+  SUM(CASE WHEN event_type = 'page' THEN 1 ELSE 0 END) AS pages,
+  SUM(CASE WHEN event_type = 'screen' THEN 1 ELSE 0 END) AS screens,
+  COUNT(DISTINCT CASE WHEN event_name = 'Product Viewed' THEN product_id END) AS products_viewed,
+  BOOL_OR(event_name = 'Order Completed') AS converted,
+  COALESCE(SUM(CASE WHEN event_name = 'Order Completed' THEN order_revenue END), 0) AS revenue
+FROM numbered
+GROUP BY person_id, session_number`,
+    `CREATE VIEW funnel AS
+WITH stitched AS (
+  ${STITCHED_EVENTS}
+),
+reached AS (
+  SELECT person_id,
+    MAX(CASE WHEN event_name = 'Product Viewed' THEN 1 ELSE 0 END) AS viewed,
+    MAX(CASE WHEN event_name = 'Product Added' THEN 1 ELSE 0 END) AS added,
+    MAX(CASE WHEN event_name = 'Checkout Started' THEN 1 ELSE 0 END) AS checkout,
+    MAX(CASE WHEN event_name = 'Order Completed' THEN 1 ELSE 0 END) AS ordered
+  FROM stitched
+  GROUP BY person_id
+)
+SELECT COUNT(*) AS people,
+  SUM(viewed) AS viewed,
+  SUM(viewed * added) AS added,
+  SUM(viewed * added * checkout) AS checkout,
+  SUM(viewed * added * checkout * ordered) AS ordered
+FROM reached`,
+  ];
+}
+
+/**
+ * 005: the real-time figures per platform and minute (web / ios / android / server): events,
+ * views (pages and screens alike) and orders, summed over shards and parts.
+ */
+export function platformViewStatements(dialect: Dialect): string[] {
+  const per = (column: string, as: string) => {
+    const each = dialect.eachCount('m', column);
+    return `SELECT m.window_start, ${each.key} AS platform, SUM(${each.count}) AS ${as}
+  FROM metrics m ${each.join}
+  GROUP BY m.window_start, ${each.key}`;
+  };
+  return [
+    `CREATE VIEW platform_minute AS
+WITH counted AS (
+  SELECT window_start, platform, events, 0 AS views, 0 AS orders FROM (${per('events_by_platform', 'events')}) e
+  UNION ALL
+  SELECT window_start, platform, 0, views, 0 FROM (${per('views_by_platform', 'views')}) v
+  UNION ALL
+  SELECT window_start, platform, 0, 0, orders FROM (${per('orders_by_platform', 'orders')}) o
+)
+SELECT window_start, platform, SUM(events) AS events, SUM(views) AS views, SUM(orders) AS orders
+FROM counted
+GROUP BY window_start, platform`,
+  ];
+}

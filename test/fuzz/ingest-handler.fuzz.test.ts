@@ -30,7 +30,19 @@ class MemoryStream implements StreamWriter {
 }
 
 const ALLOWED = new Set([200, 400, 401, 404, 413, 415, 503]);
-const ROUTES = ['/v1/batch', '/v1/track', '/v1/page', '/v1/identify', '/events', '/v1/screen', '/'];
+const ROUTES = [
+  '/v1/batch',
+  '/v1/import',
+  '/v1/track',
+  '/v1/page',
+  '/v1/screen',
+  '/v1/identify',
+  '/v1/group',
+  '/v1/alias',
+  '/events',
+  '/v1/merge',
+  '/',
+];
 const CONTENT_TYPES = [
   'application/json',
   'text/plain;charset=UTF-8',
@@ -52,11 +64,16 @@ const jsonish = fc.letrec((tie) => ({
 
 const eventLike = fc.record(
   {
-    type: fc.oneof(fc.constantFrom('track', 'page', 'identify', 'screen', 'rejected'), jsonish),
+    type: fc.oneof(
+      fc.constantFrom('track', 'page', 'screen', 'identify', 'group', 'alias', 'rejected'),
+      jsonish,
+    ),
     event: fc.oneof(fc.constantFrom(...ECOMMERCE_EVENTS), fc.string(), jsonish),
     messageId: fc.oneof(fc.uuid(), fc.string({ maxLength: 300 }), jsonish),
     anonymousId: fc.oneof(fc.string({ maxLength: 300 }), fc.integer(), jsonish),
     userId: fc.oneof(fc.string({ maxLength: 20 }), jsonish),
+    previousId: fc.oneof(fc.string({ maxLength: 300 }), fc.integer(), jsonish),
+    groupId: fc.oneof(fc.string({ maxLength: 300 }), jsonish),
     timestamp: fc.oneof(
       fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
       fc.string(),
@@ -83,7 +100,20 @@ const eventLike = fc.record(
       ),
       jsonish,
     ),
-    context: fc.oneof(fc.record({ ip: fc.ipV4(), userAgent: fc.string() }), jsonish),
+    context: fc.oneof(
+      fc.record({ ip: fc.ipV4(), userAgent: fc.string() }),
+      fc.record(
+        {
+          app: fc.oneof(fc.record({ version: fc.string(), build: fc.integer() }), jsonish),
+          device: fc.oneof(fc.record({ model: fc.string(), type: fc.string() }), jsonish),
+          os: fc.oneof(fc.record({ name: fc.string(), version: jsonish }), jsonish),
+          network: fc.oneof(fc.record({ wifi: fc.boolean(), carrier: fc.string() }), jsonish),
+          screen: fc.oneof(fc.record({ width: fc.double(), density: jsonish }), jsonish),
+        },
+        { requiredKeys: [] },
+      ),
+      jsonish,
+    ),
   },
   { requiredKeys: [] },
 );
@@ -135,7 +165,8 @@ const body = fc.oneof(
 /** How many messages a request carries, as the API reads them. */
 function messageCount(path: string, raw: string): number {
   const value = JSON.parse(raw) as unknown;
-  if (path === '/v1/batch') return (value as { batch: unknown[] }).batch.length;
+  if (path === '/v1/batch' || path === '/v1/import')
+    return (value as { batch: unknown[] }).batch.length;
   if (path === '/events' && Array.isArray(value)) return value.length;
   return 1;
 }

@@ -28,6 +28,25 @@ export type TrackMessage = {
   context: Record<string, unknown>;
 };
 
+/** What an app shopper sends besides track calls: a screen per view, an alias at sign-in. */
+export type AppMessage = {
+  type: 'screen' | 'alias';
+  name?: string;
+  previousId?: string;
+  messageId: string;
+  anonymousId: string;
+  userId?: string;
+  timestamp: string;
+  sentAt: string;
+  properties?: Record<string, unknown>;
+  context: Record<string, unknown>;
+};
+
+type Envelope = Pick<
+  TrackMessage,
+  'messageId' | 'anonymousId' | 'userId' | 'timestamp' | 'sentAt' | 'context'
+>;
+
 /**
  * One step of a visit: the true moment the browser sends it (before any clock skew), and
  * its message, built on demand. Every random draw happens in the walk, so building (or not
@@ -35,8 +54,9 @@ export type TrackMessage = {
  */
 export interface SessionEvent {
   atMs: number;
+  /** The track event's name; "(screen) <name>" or "(alias)" for an app's other calls. */
   event: string;
-  message: () => TrackMessage;
+  message: () => TrackMessage | AppMessage;
 }
 
 interface CartLine {
@@ -94,6 +114,16 @@ function priceOrder(lines: readonly CartLine[], currency: Currency, couponPercen
   };
 }
 
+/** A copy of a context whose values are scalars or flat objects (each message owns its own). */
+function twoLevelCopy(context: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key in context) {
+    const value = context[key];
+    copy[key] = typeof value === 'object' && value !== null ? { ...value } : value;
+  }
+  return copy;
+}
+
 /** All of one visit's messages, in order; an empty funnel tail means the shopper left. */
 export function walkSession(
   rng: Random,
@@ -106,32 +136,62 @@ export function walkSession(
   const { currency } = shopper;
   let clockMs = startMs;
   let page = { url: SHOP_ORIGIN, path: '/', referrer: rng.pick(REFERRERS), title: 'Home' };
-  const visit = (path: string, title: string) => {
-    page = { url: `${SHOP_ORIGIN}${path}`, path, referrer: page.url, title };
+  const { app } = shopper;
+  // An app's SDK sends its own context (app, device, os, ...) and no page; a browser's, the page.
+  const contextOf = (shown: typeof page) => {
+    const { userAgent, ip, locale, timezone } = shopper;
+    return app
+      ? { ip, locale, timezone, ...twoLevelCopy(app.context) }
+      : { ip, userAgent, locale, timezone, library: { ...LIBRARY }, page: { ...shown } };
   };
-  const track = (event: string, properties: () => Record<string, unknown>) => {
-    clockMs += rng.int(2_000, 30_000); // reading, scrolling, deciding
+  /**
+   * One message `after` ms from the last, sent a little later (SDKs queue and flush in
+   * batches); `after` is at least the longest send delay, so a visit's sends stay in order.
+   */
+  const send = (
+    after: number,
+    event: string,
+    build: (envelope: Envelope) => TrackMessage | AppMessage,
+  ) => {
+    clockMs += after;
     const skewed = clockMs + shopper.clockSkewMs;
-    // analytics.js queues and flushes in batches, so sentAt trails the event a little.
     const sendDelay = rng.int(20, 1_500);
-    const { userAgent, ip, locale, timezone, anonymousId, userId } = shopper;
-    const messageId = `ajs-next-${rng.uuid()}`;
+    const { anonymousId, userId } = shopper;
+    const messageId = `${app ? app.platform : 'ajs-next'}-${rng.uuid()}`;
     const shown = page;
     events.push({
       atMs: clockMs + sendDelay,
       event,
-      message: () => ({
-        type: 'track',
-        event,
-        messageId,
-        anonymousId,
-        ...(userId === undefined ? {} : { userId }),
-        timestamp: new Date(skewed).toISOString(),
-        sentAt: new Date(skewed + sendDelay).toISOString(),
-        properties: properties(),
-        context: { ip, userAgent, locale, timezone, library: { ...LIBRARY }, page: { ...shown } },
-      }),
+      message: () =>
+        build({
+          messageId,
+          anonymousId,
+          ...(userId === undefined ? {} : { userId }),
+          timestamp: new Date(skewed).toISOString(),
+          sentAt: new Date(skewed + sendDelay).toISOString(),
+          context: contextOf(shown),
+        }),
     });
+  };
+  const visit = (path: string, title: string) => {
+    page = { url: `${SHOP_ORIGIN}${path}`, path, referrer: page.url, title };
+    // An app reports each view as a screen; a website's views are in its track calls' page.
+    if (app)
+      send(rng.int(1_500, 4_000), `(screen) ${title}`, (e) => ({
+        ...e,
+        type: 'screen',
+        name: title,
+        properties: { path },
+      }));
+  };
+  const track = (event: string, properties: () => Record<string, unknown>) => {
+    // Reading, scrolling, deciding.
+    send(rng.int(2_000, 30_000), event, (e) => ({
+      ...e,
+      type: 'track',
+      event,
+      properties: properties(),
+    }));
   };
 
   const category = popularProduct(rng, catalogue).category;
@@ -186,7 +246,18 @@ export function walkSession(
   if (rng.chance(abandonment.afterCart)) return events;
 
   // Some shoppers sign in to check out; from here on their events carry a userId.
-  if (rng.chance(0.4)) shopper.userId = `user-${rng.int(100_000, 999_999)}`;
+  if (rng.chance(0.4)) {
+    shopper.userId = `user-${rng.int(100_000, 999_999)}`;
+    // The app joins its anonymous history to the account (Segment's alias at sign-up).
+    const { anonymousId, userId } = shopper;
+    if (app)
+      send(rng.int(1_500, 3_000), '(alias)', (e) => ({
+        ...e,
+        type: 'alias',
+        previousId: anonymousId,
+        userId,
+      }));
+  }
   const orderId = `${rng.int(10, 99)}-${rng.int(1_000_000, 9_999_999)}`;
   const coupon = rng.chance(0.15) ? 'WELCOME10' : undefined;
   const ordered = [...lines];

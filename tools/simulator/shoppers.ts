@@ -5,8 +5,17 @@
 import type { Currency } from './cents.ts';
 import { cumulativeWeights, type Random } from './seeded-random.ts';
 
+/** A shopper in the shop's app rather than its website: what the mobile SDK puts in context. */
+export interface AppInstall {
+  platform: 'ios' | 'android';
+  /** analytics-swift's / analytics-kotlin's context: app, device, os, screen, network, library. */
+  context: Record<string, unknown>;
+}
+
 export interface Shopper {
   anonymousId: string;
+  /** Set for app shoppers: they send screens, and alias their anonymousId when they sign in. */
+  app?: AppInstall;
   /** Set once the shopper signs in at checkout. */
   userId?: string;
   ip: string;
@@ -79,6 +88,63 @@ function clockSkew(rng: Random): number {
   return rng.pick([-1, 1]) * rng.int(1, 12) * 3_600_000;
 }
 
+/** Share of visits made in the shop's app (iOS and Android alike) rather than on its website. */
+export const APP_SHARE = 0.3;
+
+const IOS_MODELS = ['iPhone15,2', 'iPhone16,1', 'iPhone14,5', 'iPhone17,3'] as const;
+const ANDROID_MODELS: ReadonlyArray<[manufacturer: string, model: string, device: string]> = [
+  ['Google', 'Pixel 8', 'shiba'],
+  ['samsung', 'SM-S921B', 'e1s'],
+  ['Xiaomi', '23078PND5G', 'corot'],
+];
+
+/** The context each SDK sends, as in events/mobile/ (their Context plugins). */
+function appInstall(rng: Random): AppInstall {
+  const wifi = rng.chance(0.6);
+  const network = { bluetooth: false, cellular: !wifi, wifi };
+  const app = { name: 'Shop', version: '4.2.0', namespace: 'com.example.shop' };
+  if (rng.chance(0.55)) {
+    const os = rng.pick(['17.6.1', '18.1'] as const);
+    return {
+      platform: 'ios',
+      context: {
+        app: { ...app, build: '4200' },
+        device: {
+          manufacturer: 'Apple',
+          type: 'ios',
+          model: rng.pick(IOS_MODELS),
+          name: 'iPhone',
+          id: rng.uuid().toUpperCase(),
+        },
+        os: { name: 'iOS', version: os },
+        screen: { width: 393, height: 852 },
+        network,
+        userAgent: `Mozilla/5.0 (iPhone; CPU iPhone OS ${os.replaceAll('.', '_')} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148`,
+        library: { name: 'analytics-swift', version: '1.6.0' },
+      },
+    };
+  }
+  const [manufacturer, model, device] = rng.pick(ANDROID_MODELS);
+  return {
+    platform: 'android',
+    context: {
+      app: { ...app, build: '40200' },
+      device: {
+        id: rng.uuid().replaceAll('-', ''),
+        manufacturer,
+        model,
+        name: device,
+        type: 'android',
+      },
+      os: { name: 'Android', version: '14' },
+      screen: { density: 2.625, height: 2400, width: 1080 },
+      network,
+      userAgent: `Dalvik/2.1.0 (Linux; U; Android 14; ${model} Build/UQ1A.240205.004)`,
+      library: { name: 'analytics-kotlin', version: '1.17.0' },
+    },
+  };
+}
+
 export function newShopper(rng: Random): Shopper {
   const userAgent = USER_AGENTS[rng.weightedIndex(USER_AGENT_WEIGHTS)]?.[1] ?? '';
   const [, locale, timezone, currency] = LOCALES[rng.weightedIndex(LOCALE_WEIGHTS)] ?? [
@@ -87,7 +153,7 @@ export function newShopper(rng: Random): Shopper {
     'America/New_York',
     'USD',
   ];
-  return {
+  const shopper: Shopper = {
     anonymousId: rng.uuid(),
     ip: documentationIp(rng),
     userAgent,
@@ -96,4 +162,6 @@ export function newShopper(rng: Random): Shopper {
     currency,
     clockSkewMs: clockSkew(rng),
   };
+  if (rng.chance(APP_SHARE)) shopper.app = appInstall(rng);
+  return shopper;
 }

@@ -89,11 +89,13 @@ export function* simulate(options: SimulatorOptions): Generator<SimulatedMessage
       yield { message: again, kind: 'duplicate', atMs: event.atMs };
       if ((emitted += 1) >= o.events) return;
     }
-    if (rng.chance(invalidShare)) {
-      const { message, defect } = corrupt(rng, event.message());
+    const built = event.message();
+    // Only track calls are broken on purpose: the defects are the e-commerce contract's.
+    if (built.type === 'track' && rng.chance(invalidShare)) {
+      const { message, defect } = corrupt(rng, built);
       yield { message, kind: 'invalid', atMs: event.atMs, defect };
     } else {
-      const message = event.message();
+      const message: WireMessage = built;
       recent.push(message);
       if (recent.length > RESEND_WINDOW) recent.shift();
       yield { message, kind: 'valid', atMs: event.atMs };

@@ -77,3 +77,69 @@ test('with its default gzip, every track, page and identify of the SDK lands onc
     context: { library: { name: 'analytics-node' } },
   });
 }, 60_000);
+
+test('every call of the Spec (track, page, screen, identify, group, alias) at the default batch size lands once with its fields', async () => {
+  statuses.length = 0;
+  // Defaults but the interval: flushAt 20, gzip on.
+  const analytics = new Analytics('rudder-write-key', {
+    dataPlaneUrl: front.url,
+    flushInterval: 100,
+    logLevel: 'error',
+  });
+  const sent = new Map<string, string>();
+  const call = (i: number) => {
+    const messageId = `rudder-all-${i}`;
+    const who = { anonymousId: `anon-${i % 7}`, userId: `user-${i % 7}`, messageId };
+    switch (i % 6) {
+      case 0:
+        analytics.track({
+          ...who,
+          event: 'Order Completed',
+          properties: { order_id: `o-${i}`, revenue: 20, currency: 'usd' },
+        } as never);
+        return sent.set(messageId, 'track');
+      case 1:
+        analytics.page({
+          ...who,
+          name: 'Home',
+          properties: { url: 'https://shop.example/' },
+        } as never);
+        return sent.set(messageId, 'page');
+      case 2:
+        analytics.screen({ ...who, name: 'Cart', properties: { items: 2 } } as never);
+        return sent.set(messageId, 'screen');
+      case 3:
+        analytics.identify({ ...who, traits: { plan: 'pro' } } as never);
+        return sent.set(messageId, 'identify');
+      case 4:
+        analytics.group({ ...who, groupId: `acct-${i % 3}`, traits: { name: 'Initech' } } as never);
+        return sent.set(messageId, 'group');
+      default:
+        analytics.alias({
+          previousId: `anon-${i % 7}`,
+          userId: `user-${i % 7}`,
+          messageId,
+        } as never);
+        return sent.set(messageId, 'alias');
+    }
+  };
+  for (let i = 0; i < 60; i += 1) call(i);
+  await analytics.flush();
+
+  const records = (await readAllRecords(client, streamName)).filter((r) =>
+    String(r.json.messageId).startsWith('rudder-all-'),
+  );
+  expect(records.map((r) => String(r.json.messageId)).sort()).toEqual([...sent.keys()].sort());
+  for (const record of records)
+    expect(record.json.type).toBe(sent.get(String(record.json.messageId)));
+  expect(statuses.length).toBeGreaterThanOrEqual(3); // 60 events at flushAt 20
+  expect(statuses.every((status) => status === 200)).toBe(true);
+  const byId = (id: number) => records.find((r) => r.json.messageId === `rudder-all-${id}`)?.json;
+  expect(byId(0)).toMatchObject({
+    event: 'Order Completed',
+    properties: { order_id: 'o-0', currency: 'USD' },
+  });
+  expect(byId(2)).toMatchObject({ name: 'Cart', properties: { items: 2 } });
+  expect(byId(4)).toMatchObject({ groupId: 'acct-1', traits: { name: 'Initech' } });
+  expect(byId(5)).toMatchObject({ previousId: 'anon-5', userId: 'user-5' });
+}, 60_000);

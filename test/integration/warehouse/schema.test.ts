@@ -16,13 +16,21 @@ describe.each(ENGINE_NAMES)('schema and views on %s', (engineName) => {
     const first = await migrate(engine.warehouse, DIALECTS.postgres);
     const again = await migrate(engine.warehouse, DIALECTS.postgres);
 
-    const all = ['001_tables', '002_views', '003_single_currency_revenue'];
+    const all = [
+      '001_tables',
+      '002_views',
+      '003_single_currency_revenue',
+      '004_identity',
+      '005_platform_metrics',
+    ];
     expect(first).toEqual({ applied: all, skipped: [] });
     expect(again).toEqual({ applied: [], skipped: all });
     expect(await query('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual([
       { version: 1, name: '001_tables' },
       { version: 2, name: '002_views' },
       { version: 3, name: '003_single_currency_revenue' },
+      { version: 4, name: '004_identity' },
+      { version: 5, name: '005_platform_metrics' },
     ]);
     const relations = await query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`,
@@ -30,15 +38,22 @@ describe.each(ENGINE_NAMES)('schema and views on %s', (engineName) => {
     expect(relations.map((r) => r.table_name)).toEqual([
       'bad_events',
       'events',
+      'funnel',
+      'group_members',
+      'groups',
+      'identifies',
+      'identity_map',
       'loads',
       'metrics',
       'metrics_minute',
+      'platform_minute',
       'product_metrics',
       'product_metrics_minute',
       'product_revenue_minute',
       'revenue_minute',
       'schema_migrations',
       'sessions',
+      'users',
     ]);
   });
 
@@ -94,6 +109,39 @@ describe.each(ENGINE_NAMES)('schema and views on %s', (engineName) => {
     ]);
     expect(await query(`SELECT revenue::text, currency FROM product_metrics_minute`)).toEqual([
       { revenue: '20.010000', currency: 'USD' },
+    ]);
+  });
+
+  test('platform_minute sums events, views (pages and screens) and orders per platform over shards and parts', async () => {
+    const w = '2026-11-25T11:00:00.000Z';
+    await loadObject(
+      engine.warehouse,
+      object(
+        'metrics/platform',
+        'metrics',
+        ndjson([
+          metricsRow(w, 'shard-0', 0, {
+            eventsByPlatform: { web: 6, ios: 3 },
+            viewsByPlatform: { web: 2, ios: 2 },
+            ordersByPlatform: { ios: 1 },
+          }),
+          metricsRow(w, 'shard-1', 0, {
+            eventsByPlatform: { android: 4, web: 1 },
+            viewsByPlatform: { android: 3 },
+            ordersByPlatform: {},
+          }),
+        ]),
+      ),
+    );
+    expect(
+      await query(
+        `SELECT platform, events::int, views::int, orders::int FROM platform_minute
+         WHERE window_start = '${w}' ORDER BY platform`,
+      ),
+    ).toEqual([
+      { platform: 'android', events: 4, views: 3, orders: 0 },
+      { platform: 'ios', events: 3, views: 2, orders: 1 },
+      { platform: 'web', events: 7, views: 2, orders: 0 },
     ]);
   });
 

@@ -11,6 +11,9 @@ export interface Figures {
   rejected: number;
   byType: Entries<number>;
   byName: Entries<number>;
+  byPlatform: Entries<number>;
+  viewsByPlatform: Entries<number>;
+  ordersByPlatform: Entries<number>;
   productViews: number;
   cartAdds: number;
   cartRemoves: number;
@@ -61,6 +64,9 @@ export class FigureSums {
   private counts = new Map<Counter, number>();
   byType = new Map<string, number>();
   byName = new Map<string, number>();
+  byPlatform = new Map<string, number>();
+  viewsByPlatform = new Map<string, number>();
+  ordersByPlatform = new Map<string, number>();
   revenue = new Map<string, bigint>();
   refundAmount = new Map<string, bigint>();
   private products = new Map<string, ProductSums>();
@@ -90,6 +96,9 @@ export class FigureSums {
     for (const field of ROW_COUNTERS) this.count(field, row[field]);
     for (const [name, n] of Object.entries(row.eventsByType)) bump(this.byType, name, n);
     for (const [name, n] of Object.entries(row.eventsByName)) bump(this.byName, name, n);
+    for (const [p, n] of Object.entries(row.eventsByPlatform)) bump(this.byPlatform, p, n);
+    for (const [p, n] of Object.entries(row.viewsByPlatform)) bump(this.viewsByPlatform, p, n);
+    for (const [p, n] of Object.entries(row.ordersByPlatform)) bump(this.ordersByPlatform, p, n);
     for (const [code, text] of Object.entries(row.revenueByCurrency)) {
       bump(this.revenue, code, parseMoney(text));
     }
@@ -126,6 +135,9 @@ export class FigureSums {
       rejected: n('rejected'),
       byType: sorted(this.byType),
       byName: sorted(this.byName),
+      byPlatform: sorted(this.byPlatform),
+      viewsByPlatform: sorted(this.viewsByPlatform),
+      ordersByPlatform: sorted(this.ordersByPlatform),
       productViews: n('productViews'),
       cartAdds: n('cartAdds'),
       cartRemoves: n('cartRemoves'),

@@ -25,6 +25,29 @@ describe('events by type and name', () => {
     expect(metrics.eventsByName).toEqual({ 'Product Viewed': 2, 'Signed Up': 1 });
   });
 
+  it('counts screens as views beside pages, and events, views and orders per platform', () => {
+    const ios = { app: { version: '3.2.1' }, os: { name: 'iOS' } };
+    const android = { app: {}, os: { name: 'Android' } };
+    const web = { userAgent: 'Mozilla/5.0', page: { path: '/' } };
+    const on = <T extends { context: Record<string, unknown> }>(context: object, event: T): T => ({
+      ...event,
+      context: { ...context },
+    });
+    const metrics = metricsOf([
+      on(ios, { ...page(), type: 'screen' as const, name: 'Cart' }),
+      on(ios, { ...page(), type: 'screen' as const, name: 'Home' }),
+      on(ios, track('Order Completed', { order_id: 'o1', revenue: 5, currency: 'USD' })),
+      on(android, { ...page(), type: 'screen' as const }),
+      on(web, page()),
+      on(web, track('Product Viewed', { product_id: 'p1' })),
+      identify(), // a server-side call: no browser or app context
+    ]);
+    expect(metrics.eventsByType).toEqual({ screen: 3, track: 2, page: 1, identify: 1 });
+    expect(metrics.eventsByPlatform).toEqual({ ios: 3, android: 1, web: 2, server: 1 });
+    expect(metrics.viewsByPlatform).toEqual({ ios: 2, android: 1, web: 1 });
+    expect(metrics.ordersByPlatform).toEqual({ ios: 1 });
+  });
+
   it('counts rejected records apart, not as events', () => {
     const metrics = metricsOf([rejected(), rejected({ anonymousId: 'anon-9' }), page()]);
     expect(metrics).toMatchObject({ events: 1, rejectedEvents: 2, activeUsers: 1 });

@@ -40,11 +40,28 @@ export type Action =
   | ({ kind: 'refund' } & Amounts)
   | { kind: 'other'; name: string }
   | { kind: 'page' }
+  | { kind: 'screen' }
   | { kind: 'identify' }
   | { kind: 'rejected' };
 
+/** Where the event comes from; its context says so as each kind of SDK would fill it. */
+export type Device = 'web' | 'ios' | 'android' | 'server';
+
+const CONTEXTS: Record<Device, Record<string, unknown>> = {
+  web: { userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0)', page: { path: '/' } },
+  ios: { app: { version: '3.2.1' }, os: { name: 'iOS', version: '17.1' } },
+  android: {
+    app: { build: '30201' },
+    os: { name: 'Android' },
+    library: { name: 'analytics-kotlin' },
+  },
+  server: { library: { name: '@segment/analytics-node' } },
+};
+
 export interface EventSpec {
   who: Who;
+  /** Absent: a server-side event with an empty context. */
+  device?: Device;
   action: Action;
   /** The tumbling window the event arrives in. */
   window: number;
@@ -117,6 +134,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     weight: 1,
     arbitrary: fc.constantFrom(
       { kind: 'page' as const },
+      { kind: 'screen' as const },
       { kind: 'identify' as const },
       { kind: 'rejected' as const },
     ),
@@ -127,6 +145,7 @@ export const eventSpecs = (windows: number) =>
   fc.array(
     fc.record({
       who,
+      device: fc.constantFrom<Device>('web', 'ios', 'android', 'server'),
       action,
       window: fc.nat(windows - 1),
       resends: fc.array(fc.nat(10), { maxLength: 2 }),
@@ -164,12 +183,13 @@ export function toRecord(spec: EventSpec, messageId: string): StreamRecord {
   }
   const base = {
     messageId,
-    context: {},
+    context: spec.device === undefined ? {} : { ...CONTEXTS[spec.device] },
     timestamp: at,
     receivedAt: at,
     ...defined({ ...spec.who }),
   };
-  if (action.kind === 'page' || action.kind === 'identify') return { ...base, type: action.kind };
+  if (action.kind === 'page' || action.kind === 'screen' || action.kind === 'identify')
+    return { ...base, type: action.kind };
   const track = (event: string, properties: Record<string, unknown>): ClickstreamEvent => ({
     ...base,
     type: 'track',
@@ -230,15 +250,19 @@ const PRODUCT_COUNTERS = {
 export function oracle(specs: readonly EventSpec[]): FigureSums {
   const sums = new FigureSums();
   const users = new Set<string>();
-  for (const { who: user, action } of specs) {
+  for (const { who: user, action, device = 'server' } of specs) {
     if (action.kind === 'rejected') {
       sums.count('rejected');
       continue;
     }
     sums.count('events');
     users.add(user.anonymousId ?? user.userId ?? '');
-    const isTrack = action.kind !== 'page' && action.kind !== 'identify';
+    const isTrack =
+      action.kind !== 'page' && action.kind !== 'screen' && action.kind !== 'identify';
     bump(sums.byType, isTrack ? 'track' : action.kind, 1);
+    bump(sums.byPlatform, device, 1);
+    if (action.kind === 'page' || action.kind === 'screen') bump(sums.viewsByPlatform, device, 1);
+    if (action.kind === 'order') bump(sums.ordersByPlatform, device, 1);
     const name = eventName(action);
     if (name !== undefined) bump(sums.byName, name, 1);
     const currency = 'currency' in action ? (action.currency?.toUpperCase() ?? 'XXX') : 'XXX';

@@ -91,6 +91,25 @@ const context = mostly(
       ip: text(64),
       userAgent: text(2048),
       page: fc.oneof(fc.record({ url: text(4096), title: text(1024) }), anything),
+      app: fc.oneof(fc.record({ name: text(256), version: text(256), build: id }), anything),
+      os: fc.oneof(fc.record({ name: text(256), version: text(256) }), anything),
+      network: fc.oneof(
+        fc.record(
+          { wifi: mostly(fc.boolean(), anything), carrier: text(256) },
+          { requiredKeys: [] },
+        ),
+        anything,
+      ),
+      screen: fc.oneof(
+        fc.record(
+          {
+            width: mostly(fc.nat(4000), fc.string()),
+            density: mostly(fc.double({ noNaN: true, noDefaultInfinity: true }), anything),
+          },
+          { requiredKeys: [] },
+        ),
+        anything,
+      ),
     },
     { requiredKeys: [] },
   ),
@@ -98,12 +117,17 @@ const context = mostly(
 );
 const message = fc.record(
   {
-    type: mostly(fc.constantFrom('track', 'page', 'identify'), fc.constant('screen')),
+    type: mostly(
+      fc.constantFrom('track', 'page', 'screen', 'identify', 'group', 'alias'),
+      fc.constantFrom('Screen', 'rejected', 'toString'),
+    ),
     event: fc.oneof(fc.constantFrom(...ECOMMERCE_EVENTS), text(200)),
     name: text(200),
     messageId: text(128),
     anonymousId: id,
     userId: id,
+    groupId: id,
+    previousId: id,
     timestamp: datetime,
     sentAt: datetime,
     context,

@@ -7,6 +7,7 @@ import {
 } from '../../../shared/event-contract/validate.ts';
 
 const RECEIVED = '2026-11-25T10:00:00.000Z';
+const ALL = '"track", "page", "screen", "identify", "group", "alias"';
 
 /** Validates with a counting id generator, so tests see whether an id was generated. */
 function validate(
@@ -37,6 +38,81 @@ const eventOf = (raw: unknown, receipt: Partial<ReceiptContext> = {}) => {
 };
 
 describe('each message type is normalised for the stream', () => {
+  it("screen: the Spec's Screen call keeps name, category, properties and the mobile context", () => {
+    const context = {
+      app: { name: 'Shop', version: '3.2.1', build: 321, namespace: 'com.example.shop' },
+      device: { id: 'd-1', manufacturer: 'Apple', model: 'iPhone15,2', type: 'ios' },
+      os: { name: 'iOS', version: '17.1' },
+      network: { wifi: true, cellular: false, carrier: 'T-Mobile' },
+      screen: { width: 1179, height: 2556, density: 3 },
+      library: { name: 'analytics-swift', version: '1.5.0' },
+      locale: 'en-US',
+      timezone: 'Europe/Berlin',
+    };
+    expect(
+      eventOf({
+        type: 'screen',
+        anonymousId: 'a1',
+        name: 'Product Detail',
+        category: 'Catalog',
+        properties: { product_id: 'p1' },
+        messageId: 'm-s',
+        context,
+      }),
+    ).toEqual({
+      messageId: 'm-s',
+      type: 'screen',
+      name: 'Product Detail',
+      category: 'Catalog',
+      anonymousId: 'a1',
+      properties: { product_id: 'p1' },
+      // A numeric build (a version code) is kept as text, as every id is.
+      context: { ...context, app: { ...context.app, build: '321' } },
+      timestamp: RECEIVED,
+      receivedAt: RECEIVED,
+    });
+  });
+
+  it("group: groupId (a number kept as text) and the group's traits", () => {
+    expect(
+      eventOf({
+        type: 'group',
+        userId: 'u1',
+        groupId: 42,
+        traits: { name: 'Initech' },
+        messageId: 'm-g',
+      }),
+    ).toEqual({
+      messageId: 'm-g',
+      type: 'group',
+      userId: 'u1',
+      groupId: '42',
+      traits: { name: 'Initech' },
+      context: {},
+      timestamp: RECEIVED,
+      receivedAt: RECEIVED,
+    });
+  });
+
+  it('alias: previousId becomes userId; an alias needs no anonymousId', () => {
+    expect(
+      eventOf({ type: 'alias', previousId: 'anon-1', userId: 'u1', messageId: 'm-a' }),
+    ).toEqual({
+      messageId: 'm-a',
+      type: 'alias',
+      previousId: 'anon-1',
+      userId: 'u1',
+      context: {},
+      timestamp: RECEIVED,
+      receivedAt: RECEIVED,
+    });
+  });
+
+  it("properties of a group or alias are not the event's properties", () => {
+    const event = eventOf({ type: 'group', userId: 'u', groupId: 'g', properties: { x: 1 } });
+    expect(event.properties).toBeUndefined();
+  });
+
   it('track', () => {
     expect(
       eventOf({
@@ -123,31 +199,47 @@ describe('blank ids, as browser SDKs send them for a visitor not yet identified'
 });
 
 describe('rejections carry a reason a person can act on', () => {
-  it.each(['track', 'page', 'identify'])('%s without anonymousId or userId', (type) => {
+  it.each(['track', 'page', 'screen', 'identify'])('%s without anonymousId or userId', (type) => {
     expect(reasonsOf({ type, event: 'E' })).toEqual(['anonymousId or userId is required']);
   });
 
   it.each([
+    [{ type: 'Track', anonymousId: 'a' }, `type "Track" is not supported: send one of ${ALL}`],
     [
-      { type: 'screen', anonymousId: 'a' },
-      'type "screen" is not supported: send "track", "page" or "identify"',
+      { type: 'rejected', anonymousId: 'a' },
+      `type "rejected" is not supported: send one of ${ALL}`,
     ],
     [
-      { type: 'alias', anonymousId: 'a' },
-      'type "alias" is not supported: send "track", "page" or "identify"',
+      { type: 'toString', anonymousId: 'a' },
+      `type "toString" is not supported: send one of ${ALL}`,
+    ],
+    [{ type: 5, anonymousId: 'a' }, `type 5 is not supported: send one of ${ALL}`],
+    [{ anonymousId: 'a', event: 'E' }, `type is required: one of ${ALL}`],
+    [{ type: 'alias', anonymousId: 'a' }, 'userId is required', 'previousId is required'],
+    [{ type: 'alias', previousId: 'a' }, 'userId is required'],
+    [{ type: 'group', userId: 'u', traits: { name: 'Initech' } }, 'groupId is required'],
+    [
+      { type: 'group', userId: 'u', groupId: {} },
+      'groupId must be a string or a number (got an object)',
     ],
     [
-      { type: 'Track', anonymousId: 'a' },
-      'type "Track" is not supported: send "track", "page" or "identify"',
+      { type: 'screen', anonymousId: 'a', context: { screen: { width: '1170' } } },
+      'context.screen.width must be a number (got string "1170")',
     ],
-    [{ type: 5, anonymousId: 'a' }, 'type 5 is not supported: send "track", "page" or "identify"'],
-    [{ anonymousId: 'a', event: 'E' }, 'type is required: one of "track", "page", "identify"'],
+    [
+      { type: 'screen', anonymousId: 'a', context: { network: { wifi: 'yes' } } },
+      'context.network.wifi must be a boolean (got string "yes")',
+    ],
+    [
+      { type: 'screen', anonymousId: 'a', context: { os: { name: 14 } } },
+      'context.os.name must be a string (got number 14)',
+    ],
     ['hello', 'each event must be a JSON object (got string "hello")'],
     [null, 'each event must be a JSON object (got null)'],
     [[{ type: 'track' }], 'each event must be a JSON object (got an array)'],
     [42, 'each event must be a JSON object (got number 42)'],
-  ])('%j -> %s', (raw, reason) => {
-    expect(reasonsOf(raw)).toEqual([reason]);
+  ])('%j -> %s', (raw, ...reasons) => {
+    expect(reasonsOf(raw)).toEqual(reasons);
   });
 
   it.each([
@@ -255,10 +347,10 @@ describe('messageId', () => {
   });
 
   it("a rejected event keeps the client's messageId", () => {
-    expect(validate({ type: 'screen', anonymousId: 'a', messageId: 'client-2' }).result).toEqual({
+    expect(validate({ type: 'Screen', anonymousId: 'a', messageId: 'client-2' }).result).toEqual({
       ok: false,
       messageId: 'client-2',
-      reasons: ['type "screen" is not supported: send "track", "page" or "identify"'],
+      reasons: [`type "Screen" is not supported: send one of ${ALL}`],
     });
   });
 

@@ -155,10 +155,20 @@ describe('ingest handler routes', () => {
   test.each([
     ['/v1/t', 'track'],
     ['/v1/p', 'page'],
+    ['/v1/s', 'screen'],
     ['/v1/i', 'identify'],
+    ['/v1/g', 'group'],
+    ['/v1/a', 'alias'],
   ])("analytics.js's short path %s is the %s route (type set by the route)", async (path, type) => {
     const { stream, call } = setup();
-    const answer = await call(path, { type: 'screen', event: 'x', anonymousId: 'a-1' });
+    const answer = await call(path, {
+      type: 'track',
+      event: 'x',
+      anonymousId: 'a-1',
+      userId: 'u-1',
+      previousId: 'a-1',
+      groupId: 'g-1',
+    });
     expect(answer).toMatchObject({ status: 200, body: { success: true } });
     expect(stream.records()).toEqual([expect.objectContaining({ type })]);
   });
@@ -213,7 +223,7 @@ describe('ingest handler routes', () => {
   });
 
   test.each([
-    ['an unknown route', '/v1/screen', { userId: 'u' }, 404, /no ingest route at \/v1\/screen/],
+    ['an unknown route', '/v1/merge', { userId: 'u' }, 404, /no ingest route at \/v1\/merge/],
     [
       'a batch that is not an array',
       '/v1/batch',

@@ -151,6 +151,7 @@ class FakeStagingWarehouse implements StagingWarehouse {
       claim: async (key) => !this.loadedKeys.has(key),
       stage: async (table, rows) => void this.staged.push(`${table.name} ${rows.length}`),
       upsert: async () => 1,
+      resolveIdentities: async () => undefined,
       complete: async (key) => void this.loadedKeys.add(key),
     };
     return work(tx);

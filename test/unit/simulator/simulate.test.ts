@@ -81,6 +81,43 @@ describe('simulate', () => {
   });
 });
 
+describe('app shoppers', () => {
+  const items = run({ seed: 11, events: 4_000 });
+  const messages = items.filter((i) => i.kind === 'valid').map((i) => i.message);
+  const of = (type: string) => messages.filter((m) => m.type === type);
+
+  it('send screens with the app context of analytics-swift or analytics-kotlin, and no page', () => {
+    const screens = of('screen');
+    expect(screens.length).toBeGreaterThan(100);
+    const libraries = new Set(
+      screens.map((m) => (m.context as { library: { name: string } }).library.name),
+    );
+    expect([...libraries].sort()).toEqual(['analytics-kotlin', 'analytics-swift']);
+    for (const screen of screens) {
+      expect(screen.context).toMatchObject({ app: { version: '4.2.0' }, os: {}, device: {} });
+      expect(screen.context).not.toHaveProperty('page');
+      expect(typeof screen.name).toBe('string');
+    }
+  });
+
+  it('alias their anonymousId to the userId they sign in with, before their order', () => {
+    const aliases = of('alias');
+    expect(aliases.length).toBeGreaterThan(5);
+    for (const alias of aliases) {
+      expect(alias.previousId).toBe(alias.anonymousId);
+      expect(alias.userId).toMatch(/^user-\d+$/);
+    }
+  });
+
+  it('are about the app share of visits, and web visits stay as they were', () => {
+    const web = messages.filter(
+      (m) => (m.context as { library: { name: string } }).library.name === 'analytics.js',
+    );
+    expect(web.length).toBeGreaterThan(messages.length / 3);
+    expect(web.every((m) => m.type === 'track')).toBe(true);
+  });
+});
+
 describe('Ledger', () => {
   it('equals a recount of the generated events, revenue to the cent', () => {
     const items = run({ seed: 7, events: 5_000, abandonment: { afterProduct: 0.3 } });
@@ -97,8 +134,11 @@ describe('Ledger', () => {
       revenue[currency] = (revenue[currency] ?? 0n) + BigInt(units) * 100n + BigInt(cents);
     }
     const byName: Record<string, number> = {};
-    for (const { message } of items)
-      byName[String(message.event)] = (byName[String(message.event)] ?? 0) + 1;
+    for (const { message } of items) {
+      // An app's screens and aliases have no event name: they count by their type.
+      const name = message.type === 'track' ? String(message.event) : `(${String(message.type)})`;
+      byName[name] = (byName[name] ?? 0) + 1;
+    }
 
     const summary = Ledger.of(items).summary();
     expect(orders.length).toBeGreaterThan(20);

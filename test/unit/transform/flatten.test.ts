@@ -54,7 +54,63 @@ describe('toEventRow', () => {
         userAgent: UA.chromeWindows,
         page: { url: 'https://shop.example.com/p/7', path: '/p/7', title: 'Yoga Mat' },
       },
+      platform: 'web',
+      screen_name: null,
+      app_version: null,
+      device_model: null,
+      group_id: null,
+      previous_id: null,
     });
+  });
+
+  it('a screen from an iOS app: screen name, app version, device model, OS from context.os', () => {
+    const row = toEventRow({
+      messageId: 'm-s',
+      type: 'screen',
+      name: 'Cart',
+      anonymousId: 'a-1',
+      context: {
+        app: { name: 'Shop', version: '3.2.1', build: '321' },
+        device: { model: 'iPhone15,2', type: 'ios', manufacturer: 'Apple' },
+        os: { name: 'iOS', version: '17.1' },
+        library: { name: 'analytics-swift', version: '1.5.0' },
+      },
+      timestamp: '2026-11-25T10:00:00.000Z',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+    });
+    expect(row).toMatchObject({
+      event_type: 'screen',
+      event_name: 'Cart',
+      screen_name: 'Cart',
+      app_version: '3.2.1',
+      device_model: 'iPhone15,2',
+      os: 'iOS',
+      os_version: '17.1',
+      device_type: 'ios',
+      platform: 'ios',
+      browser: null,
+    });
+  });
+
+  it('group and alias keep groupId and previousId in their columns', () => {
+    const base = {
+      context: {},
+      timestamp: '2026-11-25T10:00:00.000Z',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+    };
+    expect(
+      toEventRow({
+        ...base,
+        messageId: 'g',
+        type: 'group',
+        userId: 'u',
+        groupId: 'acct',
+        traits: { n: 1 },
+      }),
+    ).toMatchObject({ group_id: 'acct', traits: { n: 1 }, previous_id: null, platform: 'server' });
+    expect(
+      toEventRow({ ...base, messageId: 'a', type: 'alias', userId: 'u', previousId: 'anon' }),
+    ).toMatchObject({ previous_id: 'anon', user_id: 'u', group_id: null });
   });
 
   it("writes an order's amounts as exact decimal strings", () => {

@@ -64,7 +64,13 @@ describe('each result type', () => {
     ['not base64', '!!not base64!!', 'ProcessingFailed', []],
     ['bytes that are not UTF-8', Uint8Array.of(0x7b, 0xff, 0x7d), 'ProcessingFailed', []],
     ['a JSON array', json([productViewed()]), 'ProcessingFailed', []],
-    ['an unknown type', json({ ...productViewed(), type: 'alias' }), 'ProcessingFailed', []],
+    ['an unknown type', json({ ...productViewed(), type: 'Track' }), 'ProcessingFailed', []],
+    [
+      'an alias with no previousId',
+      json({ ...productViewed(), type: 'alias', userId: 'u' }),
+      'ProcessingFailed',
+      [],
+    ],
     [
       'a price as a string',
       json(productViewed({ properties: { product_id: 'p', price: '9.5' } })),

@@ -29,6 +29,9 @@ class FakeWarehouse implements StagingWarehouse {
         if (table.name === this.failUpsertOf) throw new Error('upsert failed');
         return 7;
       },
+      resolveIdentities: async () => {
+        this.calls.push('resolve identities');
+      },
       complete: async (key, lines) => {
         this.calls.push(`complete ${key} ${lines}`);
       },
@@ -73,6 +76,7 @@ describe('loadObject', () => {
       'claim k/1 events',
       'stage events 1',
       'upsert events ignore',
+      'resolve identities',
       'stage bad_events 1',
       'upsert bad_events ignore',
       'complete k/1 2',

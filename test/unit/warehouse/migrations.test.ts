@@ -58,6 +58,8 @@ describe('migrate', () => {
       '001_tables',
       '002_views',
       '003_single_currency_revenue',
+      '004_identity',
+      '005_platform_metrics',
     ]);
   });
 

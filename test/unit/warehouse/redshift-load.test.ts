@@ -16,7 +16,9 @@ describe('Redshift load SQL', () => {
   const events = redshiftLoadStatements(config, KEY, 'events');
 
   test('locks loads and the targets first, records the key last and only once', () => {
-    expect(events[0]).toBe('LOCK loads, events, bad_events');
+    expect(events[0]).toBe(
+      'LOCK loads, events, bad_events, identifies, users, groups, group_members, identity_map',
+    );
     expect(events.at(-1)).toBe(
       `INSERT INTO loads (object_key, kind, rows)\nSELECT '${KEY}', 'events', staged.n FROM (SELECT COUNT(*) AS n FROM stage_rows) staged WHERE NOT EXISTS (SELECT 1 FROM loads WHERE object_key = '${KEY}')`,
     );
