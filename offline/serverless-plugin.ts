@@ -223,7 +223,7 @@ export class OfflinePlatformPlugin {
     const lines = [
       '',
       'Clickstream is running locally:',
-      `  API          http://localhost:${settings.httpPort}  (POST /v1/batch, /v1/track, /v1/page, /v1/identify, /events)`,
+      `  API          http://localhost:${settings.httpPort}  (POST /v1/batch, /v1/import, /v1/{track,page,screen,identify,group,alias}, /events)`,
       `  write key    ${key}  (HTTP Basic user, empty password)`,
       `  dashboard    http://localhost:${settings.httpPort}/dashboard?key=${readKey}`,
       `  Kinesis      ${standIns?.kinesisEndpoint}  ${streams.map((s) => `${s.name} (${s.shardCount} shards)`).join(', ')}`,
