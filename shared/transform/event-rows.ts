@@ -90,6 +90,16 @@ export interface BadEventRow {
 
 export type Row = EventRow | BadEventRow;
 
+/** Added in migration 004_identity (the Spec's screen, group and alias calls). */
+const IDENTITY_COLUMNS = [
+  'platform',
+  'screen_name',
+  'app_version',
+  'device_model',
+  'group_id',
+  'previous_id',
+] as const;
+
 /** Column order of each kind; the warehouse DDL and the loader's column lists follow these. */
 export const EVENT_COLUMNS = [
   'row_kind',
@@ -127,24 +137,11 @@ export const EVENT_COLUMNS = [
   'properties',
   'traits',
   'context',
-  // Added in migration 004_identity (the Spec's screen, group and alias calls):
-  'platform',
-  'screen_name',
-  'app_version',
-  'device_model',
-  'group_id',
-  'previous_id',
+  ...IDENTITY_COLUMNS,
 ] as const satisfies readonly (keyof EventRow)[];
 
 /** The event columns migration 004 added to `events` (001 created the table without them). */
-export const EVENT_COLUMNS_SINCE_004: ReadonlySet<string> = new Set([
-  'platform',
-  'screen_name',
-  'app_version',
-  'device_model',
-  'group_id',
-  'previous_id',
-]);
+export const EVENT_COLUMNS_SINCE_004: ReadonlySet<string> = new Set(IDENTITY_COLUMNS);
 
 export const BAD_EVENT_COLUMNS = [
   'row_kind',

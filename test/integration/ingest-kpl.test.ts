@@ -1,5 +1,4 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import * as agg from 'aws-kinesis-agg';
 import { makeHandler } from '../../functions/ingest/handler.ts';
 import type { KinesisEmulator } from '../../offline/kinesis-emulator.ts';
 import { startFaultProxy, type FaultProxy } from '../../offline/kinesis-fault-proxy.ts';
@@ -8,6 +7,7 @@ import { WriteKeys } from '../../shared/ingest/write-keys.ts';
 import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
 import { apiRequest, lambdaContext } from '../support/api-events.ts';
 import { readAllRecords, startStream } from '../support/kinesis.ts';
+import { referenceDeaggregate } from '../support/kpl-reference.ts';
 
 /**
  * KPL aggregation at ingest, against the Kinesis emulator behind a throttling proxy: what
@@ -53,27 +53,10 @@ const handler = (budgetMs: number, maxRecordBytes = 4_096) =>
 async function userRecordsOnStream() {
   const records = await readAllRecords(emulator.client, streamName);
   return records.map((record) => {
-    let users: agg.UserRecord[] = [];
-    agg.deaggregateSync(
-      {
-        partitionKey: record.partitionKey,
-        data: Buffer.from(record.data).toString('base64'),
-        sequenceNumber: record.sequenceNumber,
-        kinesisSchemaVersion: '1.0',
-        approximateArrivalTimestamp: 0,
-      },
-      true,
-      (error, out) => {
-        if (error) throw error;
-        users = out ?? [];
-      },
-    );
+    const users = referenceDeaggregate(record);
     return {
       partitionKey: record.partitionKey,
-      ids: users.map(
-        (u) =>
-          (JSON.parse(Buffer.from(u.data, 'base64').toString()) as { messageId: string }).messageId,
-      ),
+      ids: users.map((u) => (JSON.parse(u.data.toString()) as { messageId: string }).messageId),
       keys: new Set(users.map((u) => u.partitionKey)),
     };
   });

@@ -1,8 +1,8 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import * as agg from 'aws-kinesis-agg';
 import { localClientConfig } from '../../offline/local-client-config.ts';
 import { isAggregated } from '../../shared/kpl/deaggregate.ts';
 import { readAllRecords, type StreamedRecord } from './kinesis.ts';
+import { referenceDeaggregate } from './kpl-reference.ts';
 
 /**
  * What the real-time figures must be, worked out from what is on the stream, not from the
@@ -37,24 +37,8 @@ export async function readStream(endpoint: string, streamName: string): Promise<
 }
 
 function userRecordsOf(record: StreamedRecord): Array<Record<string, unknown>> {
-  let users: agg.UserRecord[] = [];
-  agg.deaggregateSync(
-    {
-      partitionKey: record.partitionKey,
-      data: Buffer.from(record.data).toString('base64'),
-      sequenceNumber: record.sequenceNumber,
-      kinesisSchemaVersion: '1.0',
-      approximateArrivalTimestamp: record.arrivalMs / 1000,
-    },
-    true,
-    (error, out) => {
-      if (error) throw error;
-      users = out ?? [];
-    },
-  );
-  return users.map(
-    (user) =>
-      JSON.parse(Buffer.from(user.data, 'base64').toString('utf8')) as Record<string, unknown>,
+  return referenceDeaggregate(record).map(
+    (user) => JSON.parse(user.data.toString('utf8')) as Record<string, unknown>,
   );
 }
 

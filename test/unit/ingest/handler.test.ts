@@ -1,25 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { makeHandler } from '../../../functions/ingest/handler.ts';
 import { WriteKeys } from '../../../shared/ingest/write-keys.ts';
-import type {
-  EntryOutcome,
-  StreamEntry,
-  StreamWriter,
-} from '../../../shared/adapters/stream-writer/stream-writer.ts';
 import { apiRequest, lambdaContext } from '../../support/api-events.ts';
-
-class MemoryStream implements StreamWriter {
-  readonly entries: StreamEntry[] = [];
-  async putRecords(entries: readonly StreamEntry[]): Promise<EntryOutcome[]> {
-    this.entries.push(...entries);
-    return entries.map(() => ({ ok: true }));
-  }
-  records(): Array<Record<string, unknown>> {
-    return this.entries.map(
-      (e) => JSON.parse(Buffer.from(e.data).toString('utf8')) as Record<string, unknown>,
-    );
-  }
-}
+import { MemoryStream } from '../../support/memory-stream.ts';
 
 function setup() {
   const stream = new MemoryStream();

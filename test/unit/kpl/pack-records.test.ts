@@ -3,6 +3,7 @@ import * as fc from 'fast-check';
 import { deaggregate, isAggregated } from '../../../shared/kpl/deaggregate.ts';
 import { KPL_DEFAULT_MAX_RECORD_BYTES, packRecords } from '../../../shared/kpl/pack-records.ts';
 import type { StreamEntry } from '../../../shared/adapters/stream-writer/stream-writer.ts';
+import { referenceDeaggregate } from '../../support/kpl-reference.ts';
 
 /**
  * KPL aggregation at ingest, checked against the published KPL-format library
@@ -14,29 +15,12 @@ const entry = (partitionKey: string, text: string): StreamEntry => ({
   data: Buffer.from(text, 'utf8'),
 });
 
-/** aws-kinesis-agg's synchronous de-aggregation of one Kinesis record, checksums verified. */
+/** aws-kinesis-agg's de-aggregation of one Kinesis record, as text. */
 function theirDeaggregate(record: StreamEntry): Array<{ partitionKey: string; text: string }> {
-  let out: Array<{ partitionKey: string; text: string }> = [];
-  let failure: Error | undefined;
-  agg.deaggregateSync(
-    {
-      partitionKey: record.partitionKey,
-      data: Buffer.from(record.data).toString('base64'),
-      sequenceNumber: '49590338271490256608559692538361571095921575989136588898',
-      kinesisSchemaVersion: '1.0',
-      approximateArrivalTimestamp: 1_700_000_000,
-    },
-    true,
-    (error, userRecords) => {
-      if (error) failure = error;
-      out = (userRecords ?? []).map((user) => ({
-        partitionKey: user.partitionKey,
-        text: Buffer.from(user.data, 'base64').toString('utf8'),
-      }));
-    },
-  );
-  if (failure) throw failure;
-  return out;
+  return referenceDeaggregate(record).map((user) => ({
+    partitionKey: user.partitionKey,
+    text: user.data.toString('utf8'),
+  }));
 }
 
 /** aws-kinesis-agg's aggregation: the encoded records it would put. */
