@@ -49,6 +49,14 @@ export interface ProductFigures {
   revenue: MoneyAmount[];
 }
 
+/** Web and app side by side: the period's counts per platform (from the context). */
+export interface PlatformFigures {
+  platform: string;
+  events: number;
+  views: number;
+  orders: number;
+}
+
 export interface DashboardFigures {
   generatedAt: string;
   /** [start, end) on window_start; null bounds when the warehouse has no window yet. */
@@ -67,6 +75,8 @@ export interface DashboardFigures {
   /** Event names of track events, and the other types (page, identify ...), most frequent first. */
   eventKinds: string[];
   windows: WindowFigures[];
+  /** Most events first. */
+  platforms: PlatformFigures[];
   topProducts: ProductFigures[];
 }
 
@@ -76,6 +86,7 @@ export interface FigureRows {
   windows: Row[];
   revenue: Row[];
   eventKinds: Row[];
+  platforms: Row[];
   topProducts: Row[];
   productNames: Row[];
   activeUsers: number;
@@ -132,6 +143,14 @@ export function shapeFigures(rows: FigureRows, options: ShapeOptions): Dashboard
     funnel: funnel(counts),
     eventKinds: kinds.order,
     windows,
+    platforms: rows.platforms
+      .map((row): PlatformFigures => ({
+        platform: toText(row.platform, 'platform'),
+        events: toCount(row.events, 'events'),
+        views: toCount(row.views, 'views'),
+        orders: toCount(row.orders, 'orders'),
+      }))
+      .sort((a, b) => b.events - a.events || a.platform.localeCompare(b.platform)),
     topProducts: topProducts(rows.topProducts, rows.productNames),
   };
 }

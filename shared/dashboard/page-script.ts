@@ -127,6 +127,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
         pointRadius: 2, data: f.windows.map(function (w) { return w.badEvents; }) }]);
 
     renderFunnel(f.funnel);
+    renderPlatforms(f.platforms);
     renderProducts(f.topProducts);
     var p = f.period;
     text('period', p.start ? clock(p.start) + '–' + clock(p.end) + ' · ' + p.windows +
@@ -152,6 +153,20 @@ export const PAGE_SCRIPT = String.raw`(function () {
       cell(tr, percent(s.fromFirst), 'num');
       rows.appendChild(tr);
     });
+  }
+  function renderPlatforms(platforms) {
+    var rows = $('platform-rows');
+    rows.replaceChildren();
+    platforms.forEach(function (p) {
+      var tr = document.createElement('tr');
+      tr.dataset.platform = p.platform;
+      cell(tr, p.platform);
+      cell(tr, integer(p.events), 'num').dataset.value = String(p.events);
+      cell(tr, integer(p.views), 'num');
+      cell(tr, integer(p.orders), 'num');
+      rows.appendChild(tr);
+    });
+    $('platforms-empty').hidden = platforms.length > 0;
   }
   function renderProducts(products) {
     var rows = $('product-rows');

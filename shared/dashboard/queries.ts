@@ -71,6 +71,17 @@ WHERE ${inPeriod('window_start')}`,
   };
 }
 
+/** Events, product views (screens included) and orders per platform: web, ios, android, server. */
+export function platformsQuery(period: Period): Query {
+  return {
+    sql: `SELECT platform, SUM(events) AS events, SUM(views) AS views, SUM(orders) AS orders
+FROM platform_minute
+WHERE ${inPeriod('window_start')}
+GROUP BY platform`,
+    params: periodParams(period),
+  };
+}
+
 export const MAX_TOP_PRODUCTS = 50;
 
 /**

@@ -4,6 +4,7 @@ import { shapeFigures, type DashboardFigures } from './figures.ts';
 import {
   activeUsersQuery,
   eventKindsQuery,
+  platformsQuery,
   latestWindowQuery,
   productNamesQuery,
   revenueQuery,
@@ -52,7 +53,14 @@ export class SqlDashboardReader implements DashboardReader {
     const [latest] = await this.rows(latestWindowQuery());
     const end = latest?.period_end ?? null;
     if (end === null || end === undefined) {
-      const empty = { windows: [], revenue: [], eventKinds: [], topProducts: [], productNames: [] };
+      const empty = {
+        windows: [],
+        revenue: [],
+        eventKinds: [],
+        platforms: [],
+        topProducts: [],
+        productNames: [],
+      };
       return shapeFigures({ ...empty, activeUsers: 0 }, { generatedAt, period: null, minutes });
     }
     const endIso = toIsoTime(end, 'period_end');
@@ -60,10 +68,11 @@ export class SqlDashboardReader implements DashboardReader {
       start: new Date(Date.parse(endIso) - minutes * 60_000).toISOString(),
       end: endIso,
     };
-    const [windows, revenue, eventKinds, topProducts, activeUsers] = await Promise.all([
+    const [windows, revenue, eventKinds, platforms, topProducts, activeUsers] = await Promise.all([
       this.rows(windowsQuery(period)),
       this.rows(revenueQuery(period)),
       this.rows(eventKindsQuery(period)),
+      this.rows(platformsQuery(period)),
       this.rows(topProductsQuery(period, limit)),
       this.rows(activeUsersQuery(period)),
     ]);
@@ -74,6 +83,7 @@ export class SqlDashboardReader implements DashboardReader {
         windows,
         revenue,
         eventKinds,
+        platforms,
         topProducts,
         productNames,
         activeUsers: toCount(activeUsers[0]?.active_users, 'active_users'),

@@ -112,6 +112,18 @@ export function formatReport(figures: DashboardFigures, options: ReportOptions =
       ]),
     )}`,
   );
+  if (figures.platforms.length > 0)
+    sections.push(
+      `Web and app\n${table(
+        ['platform', 'events', 'product views', 'orders'],
+        figures.platforms.map((p) => [
+          p.platform,
+          String(p.events),
+          String(p.views),
+          String(p.orders),
+        ]),
+      )}`,
+    );
   sections.push(
     figures.topProducts.length === 0
       ? 'Top products\n  none in this period'

@@ -27,6 +27,9 @@ const metrics = [
     rejectedEvents: 1,
     eventsByType: { track: 8, page: 2 },
     eventsByName: { 'Product Viewed': 5, 'Product Added': 2, 'Order Completed': 1 },
+    eventsByPlatform: { web: 7, ios: 3 },
+    viewsByPlatform: { web: 3, ios: 2 },
+    ordersByPlatform: { web: 1 },
     productViews: 5,
     cartAdds: 2,
     checkoutsStarted: 1,
@@ -39,6 +42,9 @@ const metrics = [
     rejectedEvents: 0,
     eventsByType: { track: 4 },
     eventsByName: { 'Product Viewed': 3, 'Checkout Started': 1 },
+    eventsByPlatform: { android: 4 },
+    viewsByPlatform: { android: 3 },
+    ordersByPlatform: {},
     productViews: 3,
     cartAdds: 0,
     checkoutsStarted: 1,
@@ -51,6 +57,9 @@ const metrics = [
     rejectedEvents: 2,
     eventsByType: { track: 5, identify: 1 },
     eventsByName: { 'Product Viewed': 2, 'Product Added': 1, 'Order Completed': 2 },
+    eventsByPlatform: { web: 6 },
+    viewsByPlatform: { web: 2 },
+    ordersByPlatform: { web: 2 },
     productViews: 2,
     cartAdds: 1,
     checkoutsStarted: 0,
@@ -64,6 +73,8 @@ const metrics = [
     rejectedEvents: 0,
     eventsByType: { track: 1 },
     eventsByName: { constructor: 1 },
+    eventsByPlatform: { server: 1 },
+    ordersByPlatform: {},
     productViews: 0,
     cartAdds: 0,
     checkoutsStarted: 0,
@@ -143,6 +154,7 @@ describe.each(ENGINE_NAMES)('the dashboard reader on %s', (engineName) => {
       ],
       eventKinds: [],
       windows: [],
+      platforms: [],
       topProducts: [],
     });
   });
@@ -214,6 +226,13 @@ describe.each(ENGINE_NAMES)('the dashboard reader on %s', (engineName) => {
         ],
         byKind: [2, 2, 1, 0, 0, 1, 1],
       },
+    ]);
+    // Web and app side by side; the window outside the hour (web, 100 events) is left out.
+    expect(figures.platforms).toEqual([
+      { platform: 'web', events: 13, views: 5, orders: 3 },
+      { platform: 'android', events: 4, views: 3, orders: 0 },
+      { platform: 'ios', events: 3, views: 2, orders: 0 },
+      { platform: 'server', events: 1, views: 0, orders: 0 },
     ]);
     expect(figures.topProducts).toEqual([
       {

@@ -25,6 +25,7 @@ function rows(overrides: Partial<FigureRows> = {}): FigureRows {
     windows: [],
     revenue: [],
     eventKinds: [],
+    platforms: [],
     topProducts: [],
     productNames: [],
     activeUsers: 0,

@@ -47,6 +47,18 @@ const RESULTS: [string, Page[]][] = [
     ],
   ],
   [
+    'FROM platform_minute',
+    [
+      page(
+        ['platform', 'events', 'views', 'orders'],
+        [
+          [s('ios'), n(2), n(1), n(0)],
+          [s('web'), n(7), n(3), n(2)],
+        ],
+      ),
+    ],
+  ],
+  [
     'FROM revenue_minute',
     [
       page(
@@ -185,8 +197,12 @@ describe('dashboard handler wiring, Redshift Data API', () => {
           revenue: [{ currency: 'USD', amount: '19.990000' }],
         },
       ]);
+      expect(figures.platforms).toEqual([
+        { platform: 'web', events: 7, views: 3, orders: 2 },
+        { platform: 'ios', events: 2, views: 1, orders: 0 },
+      ]);
       const { sql, inputs } = calls();
-      expect(sql).toHaveLength(7);
+      expect(sql).toHaveLength(8);
       expect(sql.join('\n')).not.toMatch(/\$\d/);
       expect(inputs[1]).toMatchObject({
         WorkgroupName: 'analytics',

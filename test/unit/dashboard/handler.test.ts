@@ -28,6 +28,7 @@ const FIGURES: DashboardFigures = {
   },
   funnel: [],
   eventKinds: ['Order Completed'],
+  platforms: [{ platform: 'web', events: 3, views: 1, orders: 1 }],
   windows: [],
   topProducts: [],
 };

@@ -105,6 +105,7 @@ describe('the report as text', () => {
         },
         { productId: 'p-2', name: null, views: 4, addToCarts: 1, purchases: 0, revenue: [] },
       ],
+      platforms: [],
     };
     expect(formatReport(figures, { kindColumns: 2 }))
       .toBe(`Clickstream report: 2026-11-25 09:02:00–10:02:00 UTC, 2 windows (the 60 minutes up to the newest window)
@@ -143,6 +144,32 @@ Generated 2026-11-25T10:02:30.000Z
 `);
   });
 
+  test('web and app side by side, when the period has events', () => {
+    const text = formatReport({
+      generatedAt: '2026-11-25T10:02:30.000Z',
+      period: { start: null, end: null, minutes: 60, windows: 0 },
+      totals: { events: 0, badEvents: 0, orders: 0, activeUsers: 0, revenue: [], conversion: null },
+      funnel: [],
+      eventKinds: [],
+      windows: [],
+      platforms: [
+        { platform: 'web', events: 13, views: 5, orders: 3 },
+        { platform: 'ios', events: 3, views: 2, orders: 0 },
+      ],
+      topProducts: [],
+    });
+    const section = text.slice(text.indexOf('Web and app\n'), text.indexOf('Top products'));
+    expect(section.split('\n').map((line) => line.trim().split(/\s+/))).toEqual([
+      ['Web', 'and', 'app'],
+      ['platform', 'events', 'product', 'views', 'orders'],
+      expect.arrayContaining([]),
+      ['web', '13', '5', '3'],
+      ['ios', '3', '2', '0'],
+      [''],
+      [''],
+    ]);
+  });
+
   test('an empty warehouse says so and what to do', () => {
     const text = formatReport({
       generatedAt: '2026-11-25T10:02:30.000Z',
@@ -151,6 +178,7 @@ Generated 2026-11-25T10:02:30.000Z
       funnel: [],
       eventKinds: [],
       windows: [],
+      platforms: [],
       topProducts: [],
     });
     expect(text).toContain('no windows in the warehouse yet (send events: npm run simulate)');
