@@ -53,6 +53,7 @@ export interface ProductFigures {
 export interface PlatformFigures {
   platform: string;
   events: number;
+  /** Page and screen calls: views of either kind. */
   views: number;
   orders: number;
 }

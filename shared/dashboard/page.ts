@@ -105,7 +105,7 @@ ${card('chart-events', 'Events per window by kind')}
 <table data-testid="funnel"><thead><tr><th>step</th><th class="num">count</th><th class="num">of previous</th><th class="num">of viewed</th></tr></thead><tbody id="funnel-rows"></tbody></table></section>
 ${card('chart-users', 'Active users and bad events per window')}
 <section class="card"><h2>Web and app</h2>
-<table data-testid="platforms"><thead><tr><th>platform</th><th class="num">events</th><th class="num">product views</th><th class="num">orders</th></tr></thead><tbody id="platform-rows"></tbody></table>
+<table data-testid="platforms"><thead><tr><th>platform</th><th class="num">events</th><th class="num">page/screen views</th><th class="num">orders</th></tr></thead><tbody id="platform-rows"></tbody></table>
 <p class="muted" id="platforms-empty">No events in this period.</p></section>
 <section class="card wide"><h2>Top products</h2>
 <table data-testid="top-products"><thead><tr><th class="num">#</th><th>product</th><th class="num">views</th><th class="num">added to cart</th><th class="num">units ordered</th><th class="num">revenue</th></tr></thead><tbody id="product-rows"></tbody></table>

@@ -71,7 +71,7 @@ WHERE ${inPeriod('window_start')}`,
   };
 }
 
-/** Events, product views (screens included) and orders per platform: web, ios, android, server. */
+/** Events, views (pages and screens) and orders per platform: web, ios, android, server. */
 export function platformsQuery(period: Period): Query {
   return {
     sql: `SELECT platform, SUM(events) AS events, SUM(views) AS views, SUM(orders) AS orders

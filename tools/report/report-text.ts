@@ -115,7 +115,7 @@ export function formatReport(figures: DashboardFigures, options: ReportOptions =
   if (figures.platforms.length > 0)
     sections.push(
       `Web and app\n${table(
-        ['platform', 'events', 'product views', 'orders'],
+        ['platform', 'events', 'page/screen views', 'orders'],
         figures.platforms.map((p) => [
           p.platform,
           String(p.events),

@@ -161,7 +161,7 @@ Generated 2026-11-25T10:02:30.000Z
     const section = text.slice(text.indexOf('Web and app\n'), text.indexOf('Top products'));
     expect(section.split('\n').map((line) => line.trim().split(/\s+/))).toEqual([
       ['Web', 'and', 'app'],
-      ['platform', 'events', 'product', 'views', 'orders'],
+      ['platform', 'events', 'page/screen', 'views', 'orders'],
       expect.arrayContaining([]),
       ['web', '13', '5', '3'],
       ['ios', '3', '2', '0'],
