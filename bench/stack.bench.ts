@@ -52,7 +52,10 @@ function packagedBundles(): Array<{ fn: string; bytes: number }> {
 /** The same entry bundled with the AWS SDK inside, as a baseline for what leaving it out saves. */
 function withSdkBytes(fn: string): number {
   const result = buildSync({
-    entryPoints: [join(ROOT, `functions/${fn}/handler.ts`)],
+    // The zip is named by the function's key (warehouseSetup), its folder is kebab-case.
+    entryPoints: [
+      join(ROOT, `functions/${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}/handler.ts`),
+    ],
     bundle: true,
     minify: true,
     platform: 'node',
