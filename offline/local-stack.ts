@@ -1,6 +1,8 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
+import type { AsyncInvoker } from './async-invoke/async-invoker.ts';
+import { stackAsyncInvoker } from './async-invoke/stack-async-invoker.ts';
 import { localClientConfig } from './local-client-config.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping/index.ts';
 import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-server.ts';
@@ -42,6 +44,8 @@ export interface StackOptions {
   throttleRate: number;
   /** Local Firehose flushes at least this often. */
   firehoseFlushSeconds: number;
+  /** Asynchronous invocation's first retry after this many seconds (AWS: 60), the rest scaled. */
+  asyncRetrySeconds: number;
   /** Any Postgres instead of the embedded PGlite. */
   warehouseUrl?: string;
   region: string;
@@ -70,6 +74,7 @@ export class LocalStack {
   private sqs: SqsServer | undefined;
   private warehouse: Warehouse | undefined;
   private s3: S3Server | undefined;
+  private asyncInvoker: AsyncInvoker | undefined;
   private firehose: FirehoseServer | undefined;
   private mappings: EventSourceMapping[] = [];
   private clients: Array<{ destroy(): void }> = [];
@@ -113,11 +118,23 @@ export class LocalStack {
       log: (message) => log.info(message),
     });
     await this.migrateWarehouse(this.warehouse.url);
+    const sqsServer = this.sqs;
+    // Accepts events from now on; delivers them once startTriggers starts it.
+    this.asyncInvoker = stackAsyncInvoker({
+      specs: options.topology.asyncInvoke,
+      invoker,
+      sqs: this.client(new SQSClient(localClientConfig(options.region, sqsServer.endpoint))),
+      queueUrl: (name) => sqsServer.queueUrl(name),
+      stateDir,
+      firstRetrySeconds: options.asyncRetrySeconds,
+      region: options.region,
+      log,
+    });
     this.s3 = await startS3Server({
       port: ports.s3,
       stateDir: join(stateDir, 's3'),
       notifications: options.topology.notifications,
-      invoker,
+      asyncInvoker: this.asyncInvoker,
       log,
       region: options.region,
     });
@@ -139,8 +156,10 @@ export class LocalStack {
   async startTriggers(invoker: LambdaInvoker): Promise<void> {
     const { options } = this;
     const { log, stateDir } = options;
-    if (!this.kinesis || !this.s3 || !this.sqs)
+    if (!this.kinesis || !this.s3 || !this.sqs || !this.asyncInvoker)
       throw new Error('startServices must run before startTriggers');
+    // The functions are up: events queued by an earlier run (or since startServices) go out.
+    await this.asyncInvoker.start();
     const s3 = this.client(
       new S3Client({
         ...localClientConfig(options.region, this.s3.endpoint),
@@ -225,6 +244,8 @@ export class LocalStack {
       ],
       ['Firehose', () => this.firehose?.close()],
       ['S3', () => this.s3?.close()],
+      // Invocations under way finish; events still waiting stay queued on disk for next start.
+      ['asynchronous invocations', () => this.asyncInvoker?.close()],
       ['warehouse', () => this.warehouse?.close()],
       ['SQS', () => this.sqs?.close()],
       ['Kinesis fault proxy', () => this.faultProxy?.close()],
@@ -242,6 +263,7 @@ export class LocalStack {
     for (const client of this.clients) client.destroy();
     this.mappings = [];
     this.clients = [];
+    this.asyncInvoker = undefined;
     this.firehose =
       this.s3 =
       this.warehouse =

@@ -10,6 +10,8 @@ export interface OfflineSettings {
   persist: boolean;
   throttleRate: number;
   firehoseFlushSeconds: number;
+  /** Asynchronous invocation's first retry wait (AWS: 60 s); the other waits scale with it. */
+  asyncRetrySeconds: number;
   warehouseUrl?: string;
 }
 
@@ -33,6 +35,7 @@ export function readSettings(
     persist?: Value;
     stateDir?: string;
     firehoseFlushSeconds?: Value;
+    asyncRetrySeconds?: Value;
     warehouseUrl?: string;
   };
   const throttleRate = Number(local.kinesis?.throttleRate ?? 0);
@@ -45,6 +48,12 @@ export function readSettings(
   if (!(flush >= 0 && flush <= 900)) {
     throw new Error(
       `OFFLINE_FIREHOSE_FLUSH_SECONDS must be between 0 and 900 (got ${String(local.firehoseFlushSeconds)})`,
+    );
+  }
+  const asyncRetry = Number(local.asyncRetrySeconds ?? 60);
+  if (!(asyncRetry > 0 && asyncRetry <= 60)) {
+    throw new Error(
+      `OFFLINE_ASYNC_RETRY_SECONDS must be more than 0 and at most 60 (got ${String(local.asyncRetrySeconds)})`,
     );
   }
   const ports = local.ports ?? {};
@@ -63,6 +72,7 @@ export function readSettings(
     persist: String(local.persist ?? 'true') !== 'false',
     throttleRate,
     firehoseFlushSeconds: flush,
+    asyncRetrySeconds: asyncRetry,
     ...(local.warehouseUrl ? { warehouseUrl: local.warehouseUrl } : {}),
   };
 }
