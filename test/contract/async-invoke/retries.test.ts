@@ -60,8 +60,9 @@ test('a function error is retried MaximumRetryAttempts times after the documente
 
   expect(load.calls).toHaveLength(3);
   const [first = 0, second = 0, third = 0] = load.calls;
-  expect(second - first).toBeGreaterThanOrEqual(FAST.functionErrorDelaysMs[0] ?? 0);
-  expect(third - second).toBeGreaterThanOrEqual(FAST.functionErrorDelaysMs[1] ?? 0);
+  // Timers may fire a millisecond early by the wall clock.
+  expect(second - first).toBeGreaterThanOrEqual((FAST.functionErrorDelaysMs[0] ?? 0) - 2);
+  expect(third - second).toBeGreaterThanOrEqual((FAST.functionErrorDelaysMs[1] ?? 0) - 2);
   const records = await fx.deadLetters();
   expect(records).toEqual([
     {
@@ -111,7 +112,7 @@ test('throttles are retried with backoff without spending MaximumRetryAttempts: 
   expect(invoker.throttles).toBe(5);
   expect(load.calls).toHaveLength(1);
   // Backoff 10, 20, 40, 80, 80 ms: doubling from the first wait up to the cap.
-  expect(Date.now() - started).toBeGreaterThanOrEqual(230);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(225);
   expect(await fx.deadLetters()).toEqual([]);
   expect(await fx.queued()).toEqual([]);
 });
