@@ -1,10 +1,11 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
-import { FAILED_NOTIFICATIONS_DIR } from '../s3/paths.ts';
+import { ASYNC_QUEUE_DIR, FAILED_NOTIFICATIONS_DIR } from '../s3/paths.ts';
 import type { AsyncInvokeSpec } from './async-config.ts';
 import {
   createAsyncInvoker,
+  fixedRetryTiming,
   scaledRetryTiming,
   type AsyncFunctionConfig,
   type AsyncInvoker,
@@ -50,6 +51,27 @@ export function stackAsyncInvoker(options: StackAsyncInvokerOptions): AsyncInvok
       join(options.stateDir, 's3', FAILED_NOTIFICATIONS_DIR),
     ),
     timing: scaledRetryTiming(options.firstRetrySeconds),
+    region: options.region,
+    log: options.log,
+  });
+}
+
+/**
+ * An S3 stand-in started alone (tests) invokes through its own queue, in the stand-in's
+ * folder, with AWS's defaults for every function and the given retry waits.
+ */
+export function standaloneAsyncInvoker(options: {
+  invoker?: LambdaInvoker | undefined;
+  stateDir: string;
+  retryDelaysMs?: readonly number[] | undefined;
+  region: string;
+  log: { info(message: string): void; error(message: string): void };
+}): AsyncInvoker {
+  return createAsyncInvoker({
+    invoker: options.invoker,
+    queueDir: join(options.stateDir, ASYNC_QUEUE_DIR),
+    unconfiguredFailures: folderAsyncDestination(join(options.stateDir, FAILED_NOTIFICATIONS_DIR)),
+    ...(options.retryDelaysMs ? { timing: fixedRetryTiming(options.retryDelaysMs) } : {}),
     region: options.region,
     log: options.log,
   });

@@ -1,13 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import {
-  createAsyncInvoker,
-  fixedRetryTiming,
-  type AsyncInvoker,
-} from '../async-invoke/async-invoker.ts';
-import { folderAsyncDestination } from '../async-invoke/failure-destinations.ts';
+import type { AsyncInvoker } from '../async-invoke/async-invoker.ts';
+import { standaloneAsyncInvoker } from '../async-invoke/stack-async-invoker.ts';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
 import {
   newRequestId,
@@ -29,12 +24,7 @@ import {
   putObject,
   type ObjectContext,
 } from './objects.ts';
-import {
-  ASYNC_QUEUE_DIR,
-  FAILED_NOTIFICATIONS_DIR,
-  isValidBucketName,
-  PathTraversalError,
-} from './paths.ts';
+import { isValidBucketName, PathTraversalError } from './paths.ts';
 import { S3Store } from './store.ts';
 import { document, el } from './xml.ts';
 import { listenOn } from '../port-check.ts';
@@ -79,17 +69,10 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   const ownsInvoker = options.asyncInvoker === undefined;
   const asyncInvoker =
     options.asyncInvoker ??
-    createAsyncInvoker({
-      invoker: options.invoker,
-      queueDir: join(options.stateDir, ASYNC_QUEUE_DIR),
-      unconfiguredFailures: folderAsyncDestination(
-        join(options.stateDir, FAILED_NOTIFICATIONS_DIR),
-      ),
-      ...(options.notificationRetryDelaysMs
-        ? { timing: fixedRetryTiming(options.notificationRetryDelaysMs) }
-        : {}),
+    standaloneAsyncInvoker({
+      ...options,
       region,
-      log: options.log,
+      retryDelaysMs: options.notificationRetryDelaysMs,
     });
   if (ownsInvoker) await asyncInvoker.start();
   const notifier = createNotifier({
