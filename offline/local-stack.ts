@@ -2,6 +2,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
+import type { AsyncInvoker } from './async-invoke/async-invoker.ts';
+import { stackAsyncInvoker } from './async-invoke/stack-async-invoker.ts';
 import { localClientConfig } from './local-client-config.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping/index.ts';
 import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-server.ts';
@@ -46,6 +48,8 @@ export interface StackOptions {
   throttleRate: number;
   /** Local Firehose flushes at least this often. */
   firehoseFlushSeconds: number;
+  /** Asynchronous invocation's first retry after this many seconds (AWS: 60), the rest scaled. */
+  asyncRetrySeconds: number;
   /** Any Postgres instead of the embedded PGlite. */
   warehouseUrl?: string;
   region: string;
@@ -76,6 +80,7 @@ export class LocalStack {
   private sns: SnsServer | undefined;
   private warehouse: Warehouse | undefined;
   private s3: S3Server | undefined;
+  private asyncInvoker: AsyncInvoker | undefined;
   private firehose: FirehoseServer | undefined;
   private mappings: EventSourceMapping[] = [];
   private clients: Array<{ destroy(): void }> = [];
@@ -120,11 +125,23 @@ export class LocalStack {
       log: (message) => log.info(message),
     });
     await this.migrateWarehouse(this.warehouse.url);
+    const sqsServer = this.sqs;
+    // Accepts events from now on; delivers them once startTriggers starts it.
+    this.asyncInvoker = stackAsyncInvoker({
+      specs: options.topology.asyncInvoke,
+      invoker,
+      sqs: this.client(new SQSClient(localClientConfig(options.region, sqsServer.endpoint))),
+      queueUrl: (name) => sqsServer.queueUrl(name),
+      stateDir,
+      firstRetrySeconds: options.asyncRetrySeconds,
+      region: options.region,
+      log,
+    });
     this.s3 = await startS3Server({
       port: ports.s3,
       stateDir: join(stateDir, 's3'),
       notifications: options.topology.notifications,
-      invoker,
+      asyncInvoker: this.asyncInvoker,
       log,
       region: options.region,
     });
@@ -164,8 +181,10 @@ export class LocalStack {
   async startTriggers(invoker: LambdaInvoker): Promise<void> {
     const { options } = this;
     const { log, stateDir } = options;
-    if (!this.kinesis || !this.s3 || !this.sqs || !this.sns)
+    if (!this.kinesis || !this.s3 || !this.sqs || !this.sns || !this.asyncInvoker)
       throw new Error('startServices must run before startTriggers');
+    // The functions are up: events queued by an earlier run (or since startServices) go out.
+    await this.asyncInvoker.start();
     const s3 = this.client(
       new S3Client({
         ...localClientConfig(options.region, this.s3.endpoint),
@@ -254,6 +273,8 @@ export class LocalStack {
       ],
       ['Firehose', () => this.firehose?.close()],
       ['S3', () => this.s3?.close()],
+      // Invocations under way finish; events still waiting stay queued on disk for next start.
+      ['asynchronous invocations', () => this.asyncInvoker?.close()],
       ['warehouse', () => this.warehouse?.close()],
       ['SNS', () => this.sns?.close()],
       ['SQS', () => this.sqs?.close()],
@@ -272,6 +293,7 @@ export class LocalStack {
     for (const client of this.clients) client.destroy();
     this.mappings = [];
     this.clients = [];
+    this.asyncInvoker = undefined;
     this.firehose =
       this.s3 =
       this.warehouse =

@@ -36,6 +36,9 @@ interface Serverless {
       name?: string;
       environment?: Record<string, unknown>;
       events?: Array<ServerlessEvent & Record<string, unknown>>;
+      maximumRetryAttempts?: unknown;
+      maximumEventAge?: unknown;
+      destinations?: unknown;
     };
   };
   config: { servicePath: string };
@@ -116,6 +119,9 @@ export class OfflinePlatformPlugin {
         key,
         name: fn.name ?? `${service.service}-${service.provider.stage}-${key}`,
         events: fn.events ?? [],
+        maximumRetryAttempts: fn.maximumRetryAttempts,
+        maximumEventAge: fn.maximumEventAge,
+        destinations: fn.destinations,
       };
     });
     const functionsByLogicalId = Object.fromEntries(
@@ -183,6 +189,7 @@ export class OfflinePlatformPlugin {
       persistStreams: settings.persist,
       throttleRate: settings.throttleRate,
       firehoseFlushSeconds: settings.firehoseFlushSeconds,
+      asyncRetrySeconds: settings.asyncRetrySeconds,
       ...(settings.warehouseUrl ? { warehouseUrl: settings.warehouseUrl } : {}),
       region: this.region(),
       log: this.log(),

@@ -17,6 +17,8 @@ export interface OfflineSettings {
   persist: boolean;
   throttleRate: number;
   firehoseFlushSeconds: number;
+  /** Asynchronous invocation's first retry wait (AWS: 60 s); the other waits scale with it. */
+  asyncRetrySeconds: number;
   warehouseUrl?: string;
 }
 
@@ -40,6 +42,7 @@ export function readSettings(
     persist?: Value;
     stateDir?: string;
     firehoseFlushSeconds?: Value;
+    asyncRetrySeconds?: Value;
     warehouseUrl?: string;
   };
   const throttleRate = Number(local.kinesis?.throttleRate ?? 0);
@@ -52,6 +55,12 @@ export function readSettings(
   if (!(flush >= 0 && flush <= 900)) {
     throw new Error(
       `OFFLINE_FIREHOSE_FLUSH_SECONDS must be between 0 and 900 (got ${String(local.firehoseFlushSeconds)})`,
+    );
+  }
+  const asyncRetry = Number(local.asyncRetrySeconds ?? 60);
+  if (!(asyncRetry > 0 && asyncRetry <= 60)) {
+    throw new Error(
+      `OFFLINE_ASYNC_RETRY_SECONDS must be more than 0 and at most 60 (got ${String(local.asyncRetrySeconds)})`,
     );
   }
   const ports = local.ports ?? {};
@@ -71,6 +80,7 @@ export function readSettings(
     persist: String(local.persist ?? 'true') !== 'false',
     throttleRate,
     firehoseFlushSeconds: flush,
+    asyncRetrySeconds: asyncRetry,
     ...(local.warehouseUrl ? { warehouseUrl: local.warehouseUrl } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { asyncInvokeSpec, type AsyncInvokeSpec } from './async-invoke/async-config.ts';
 import { isCreated, resolve, type CfnResource, type LocalNames } from './cfn.ts';
 import type { KinesisMappingConfig } from './event-source-mapping/mapping-config.ts';
 import type { DeliveryStreamConfig } from './firehose/delivery-stream-config.ts';
@@ -26,6 +27,8 @@ export type DeliveryStreamSpec = DeliveryStreamConfig;
 export interface Topology {
   mappings: StreamMapping[];
   notifications: BucketNotification[];
+  /** Asynchronous invocation settings of each function S3 invokes. */
+  asyncInvoke: AsyncInvokeSpec[];
   deliveryStreams: DeliveryStreamSpec[];
   buckets: string[];
   queues: string[];
@@ -43,6 +46,10 @@ export interface FunctionSpec {
   /** The deployed name, which serverless-offline's Lambda Invoke API answers to. */
   name: string;
   events: ServerlessEvent[];
+  /** Asynchronous invocation settings (osls function keys). */
+  maximumRetryAttempts?: unknown;
+  maximumEventAge?: unknown;
+  destinations?: unknown;
 }
 
 const lastSegment = (arn: string, marker: string) =>
@@ -58,8 +65,10 @@ export function readTopology(functions: readonly FunctionSpec[], names: LocalNam
     );
   const mappings: StreamMapping[] = [];
   const notifications: BucketNotification[] = [];
+  const asyncInvoke: AsyncInvokeSpec[] = [];
 
   for (const fn of functions) {
+    const before = notifications.length;
     fn.events.forEach((event, index) => {
       if (event.stream)
         mappings.push(
@@ -67,6 +76,9 @@ export function readTopology(functions: readonly FunctionSpec[], names: LocalNam
         );
       if (event.s3) notifications.push(...bucketNotifications(fn, resolve(names, event.s3)));
     });
+    // Only S3 invokes functions asynchronously locally; others' settings are not used here.
+    if (notifications.length > before)
+      asyncInvoke.push(asyncInvokeSpec({ ...fn, destinations: resolve(names, fn.destinations) }));
   }
 
   refuseDuplicateMappings(mappings);
@@ -88,7 +100,7 @@ export function readTopology(functions: readonly FunctionSpec[], names: LocalNam
     queues,
     mappings.flatMap((m) => (m.onFailureTopic ? [m.onFailureTopic] : [])),
   );
-  return { mappings, notifications, deliveryStreams, buckets, queues, topics };
+  return { mappings, notifications, asyncInvoke, deliveryStreams, buckets, queues, topics };
 }
 
 /**

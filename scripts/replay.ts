@@ -2,8 +2,11 @@
  * Re-drives what failed back through the pipeline, idempotently (tools/replay/README.md):
  *   npm run replay -- [--dry-run] [--what objects|dead-letters|notifications|all]
  * objects        Firehose's processing-failed/ output, through the transform, to events/replay/
- * dead-letters   the aggregate's on-failure records, read back from Kinesis, to the aggregate
- * notifications  S3 notifications the load function failed, from the local stand-in's folder
+ * dead-letters   the dead-letter queue: the aggregate's on-failure records, read back from
+ *                Kinesis, to the aggregate; the load's async invocation records (S3 events it
+ *                gave up on), their event to the load again
+ * notifications  S3 events of a function without an on-failure destination, from the local
+ *                stand-in's folder (and files saved by earlier versions)
  * Endpoints default to `npm start`'s stand-ins; set them to '' for AWS. Exits 1 when something
  * still fails, so a scheduler or CI sees it.
  */

@@ -1,8 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { LambdaInvoker } from '../lambda-invoker.ts';
-import { FAILED_NOTIFICATIONS_DIR } from './paths.ts';
+import type { AsyncInvoker } from '../async-invoke/async-invoker.ts';
 
 /** One bucket notification configuration: ObjectCreated:* to a function, filtered by key. */
 export interface ObjectCreatedSubscription {
@@ -30,12 +26,8 @@ export interface ObjectCreated {
 
 export interface NotifierOptions {
   subscriptions: readonly ObjectCreatedSubscription[];
-  invoker: LambdaInvoker | undefined;
+  asyncInvoker: Pick<AsyncInvoker, 'invoke'>;
   region: string;
-  stateDir: string;
-  log: { info(message: string): void; error(message: string): void };
-  /** Waits before the two retries of an asynchronous invocation (AWS: about 1 and 2 minutes). */
-  retryDelaysMs?: readonly number[];
 }
 
 const OWNER = 'A3LOCALSTANDIN';
@@ -110,89 +102,26 @@ export function matches(
 }
 
 /**
- * Delivers ObjectCreated events as S3 does: asynchronously (the PUT has already answered),
- * the function invoked as an asynchronous invocation is (tried once, retried twice on error),
- * and an event still failing is written to `<stateDir>/.failed-notifications/` as JSON — the
- * local on-failure destination — so a person can see and replay it.
+ * Sends ObjectCreated events as S3 does: the function is invoked asynchronously (offline/
+ * async-invoke does the queueing, retries and on-failure destination); `objectCreated`
+ * resolves once each event is durably queued, so a PUT is answered only after that.
  */
 export function createNotifier(options: NotifierOptions) {
-  const delays = options.retryDelaysMs ?? [1_000, 2_000];
-  const inFlight = new Set<Promise<void>>();
-  const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
-  let closing = false;
-
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const entry = { timer: setTimeout(() => done(), ms), resolve: () => done() };
-      function done() {
-        clearTimeout(entry.timer);
-        timers.delete(entry);
-        resolve();
-      }
-      timers.add(entry);
-    });
-
-  async function deliver(subscription: ObjectCreatedSubscription, event: unknown): Promise<void> {
-    const attempts: { at: string; errorType: string; errorMessage: string }[] = [];
-    for (let attempt = 0; attempt <= delays.length; attempt += 1) {
-      if (attempt > 0) {
-        // On shutdown the remaining waits are skipped: the event goes to the dead-letter folder now.
-        if (closing) break;
-        await wait(delays[attempt - 1] ?? 0);
-        if (closing) break;
-      }
-      const result = options.invoker
-        ? await options.invoker.invoke(subscription.functionName, event)
-        : {
-            ok: false as const,
-            errorType: 'NoInvoker',
-            errorMessage: 'no LambdaInvoker configured',
-          };
-      if (result.ok) return;
-      attempts.push({
-        at: new Date().toISOString(),
-        errorType: result.errorType,
-        errorMessage: result.errorMessage,
-      });
-    }
-    const dir = join(options.stateDir, FAILED_NOTIFICATIONS_DIR);
-    await mkdir(dir, { recursive: true });
-    const file = join(
-      dir,
-      `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.json`,
-    );
-    await writeFile(
-      file,
-      JSON.stringify({ functionName: subscription.functionName, attempts, event }, null, 2),
-    );
-    options.log.error(
-      `S3 notification to ${subscription.functionName} failed ${attempts.length} time(s) (last: ${attempts.at(-1)?.errorType ?? 'not attempted'}); event saved in ${file}`,
-    );
-  }
-
   return {
-    objectCreated(created: ObjectCreated): void {
-      options.subscriptions.forEach((subscription, index) => {
-        if (!matches(subscription, created.bucket, created.key)) return;
-        const event = objectCreatedEvent(
-          created,
-          options.region,
-          subscription.configurationId ?? `local-notification-${index + 1}`,
-        );
-        const delivery = deliver(subscription, event)
-          .catch((error: unknown) => options.log.error(`S3 notification lost: ${String(error)}`))
-          .finally(() => inFlight.delete(delivery));
-        inFlight.add(delivery);
-      });
-    },
-    /** Resolves when every notification sent so far was delivered or dead-lettered. */
-    async settled(): Promise<void> {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-    },
-    async close(): Promise<void> {
-      closing = true;
-      for (const entry of [...timers]) entry.resolve();
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    async objectCreated(created: ObjectCreated): Promise<void> {
+      const queued = options.subscriptions.map((subscription, index) =>
+        matches(subscription, created.bucket, created.key)
+          ? options.asyncInvoker.invoke(
+              subscription.functionName,
+              objectCreatedEvent(
+                created,
+                options.region,
+                subscription.configurationId ?? `local-notification-${index + 1}`,
+              ),
+            )
+          : undefined,
+      );
+      await Promise.all(queued);
     },
   };
 }

@@ -136,7 +136,7 @@ export async function putObject(ctx: ObjectContext, request: S3Request): Promise
     ...(cacheControl ? { cacheControl } : {}),
     ...(contentDisposition ? { contentDisposition } : {}),
   });
-  notify(ctx, request, meta, 'ObjectCreated:Put');
+  await notify(ctx, request, meta, 'ObjectCreated:Put');
   const headers: Record<string, string> = { etag: `"${meta.etag}"` };
   for (const [algorithm, value] of Object.entries(checksums))
     headers[`x-amz-checksum-${algorithm}`] = value;
@@ -148,8 +148,9 @@ function notify(
   request: S3Request,
   meta: ObjectMeta,
   eventName: 'ObjectCreated:Put' | 'ObjectCreated:Copy',
-): void {
-  ctx.notifier.objectCreated({
+): Promise<void> {
+  // Queued durably before the PUT is answered: an acknowledged write is never left unnotified.
+  return ctx.notifier.objectCreated({
     eventName,
     bucket: request.bucket,
     key: request.key,
@@ -180,7 +181,7 @@ async function copyObject(ctx: ObjectContext, request: S3Request): Promise<S3Ans
     checksums: original.checksums,
     ...(original.contentEncoding && !replace ? { contentEncoding: original.contentEncoding } : {}),
   });
-  notify(ctx, request, meta, 'ObjectCreated:Copy');
+  await notify(ctx, request, meta, 'ObjectCreated:Copy');
   const xml = document(
     'CopyObjectResult',
     el('LastModified', meta.lastModified) + el('ETag', `"${meta.etag}"`),

@@ -12,6 +12,8 @@ import { join, resolve, sep } from 'node:path';
 export const META_DIR = '.s3-meta';
 export const TMP_DIR = '.s3-tmp';
 export const FAILED_NOTIFICATIONS_DIR = '.failed-notifications';
+/** The server's own asynchronous event queue, when the stack does not pass one. */
+export const ASYNC_QUEUE_DIR = '.async-invoke';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4_LIKE = /^\d+\.\d+\.\d+\.\d+$/;

@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AsyncInvoker } from '../async-invoke/async-invoker.ts';
+import { standaloneAsyncInvoker } from '../async-invoke/stack-async-invoker.ts';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
 import {
   newRequestId,
@@ -37,10 +39,16 @@ export interface S3ServerOptions {
   /** Buckets are folders under it; objects are files at `<stateDir>/<bucket>/<key>`. */
   stateDir: string;
   notifications?: readonly ObjectCreatedSubscription[];
+  /**
+   * How notified functions are invoked asynchronously; the local stack passes its own (one
+   * queue, the functions' settings from serverless.yml). Without it, one over `invoker` with
+   * AWS's defaults, queued in `<stateDir>/.async-invoke`, started and closed with the server.
+   */
+  asyncInvoker?: AsyncInvoker;
   invoker?: LambdaInvoker;
   log: { info(message: string): void; error(message: string): void };
   region?: string;
-  /** Waits before the two retries of a failed notification; AWS waits minutes, tests want ms. */
+  /** For the server's own async invoker: waits before the retries (AWS: minutes; tests: ms). */
   notificationRetryDelaysMs?: readonly number[];
 }
 
@@ -58,15 +66,19 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   const region = options.region ?? 'us-east-1';
   await mkdir(options.stateDir, { recursive: true });
   const store = new S3Store(options.stateDir);
+  const ownsInvoker = options.asyncInvoker === undefined;
+  const asyncInvoker =
+    options.asyncInvoker ??
+    standaloneAsyncInvoker({
+      ...options,
+      region,
+      retryDelaysMs: options.notificationRetryDelaysMs,
+    });
+  if (ownsInvoker) await asyncInvoker.start();
   const notifier = createNotifier({
     subscriptions: options.notifications ?? [],
-    invoker: options.invoker,
+    asyncInvoker,
     region,
-    stateDir: options.stateDir,
-    log: options.log,
-    ...(options.notificationRetryDelaysMs
-      ? { retryDelaysMs: options.notificationRetryDelaysMs }
-      : {}),
   });
   const ctx: ObjectContext = { store, notifier };
 
@@ -258,14 +270,14 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   options.log.info(`S3 stand-in on ${endpoint}, buckets in ${options.stateDir}`);
   return {
     endpoint,
-    notificationsSettled: () => notifier.settled(),
+    notificationsSettled: () => asyncInvoker.settled(),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       });
-      // After the listener: notifications of the last writes still go out (or to the dead-letter folder).
-      await notifier.close();
+      // After the listener: attempts under way finish; pending events stay queued on disk.
+      if (ownsInvoker) await asyncInvoker.close();
     },
   };
 }

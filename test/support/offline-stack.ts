@@ -52,6 +52,9 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
         OFFLINE_KINESIS_THROTTLE_RATE: String(options.throttleRate ?? 0),
         OFFLINE_STATE_DIR: stateDir,
         OFFLINE_PERSIST: 'false',
+        // A load that fails once is retried after 1 s and 2 s, not AWS's 60 s and 120 s: these
+        // suites are about delivery; test/contract/async-invoke proves the timing.
+        OFFLINE_ASYNC_RETRY_SECONDS: '1',
         INGEST_WRITE_KEYS: 'local-write-key',
         LOG_LEVEL: 'WARN',
         // No reload when files change while the stack runs: it kills invocations in flight.

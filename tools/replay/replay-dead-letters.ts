@@ -1,3 +1,4 @@
+import { isAsyncInvocationRecord, parseAsyncFailureRecord } from './async-failure-record.ts';
 import { parseOnFailureRecord, type DeadBatch } from './on-failure-record.ts';
 import type {
   DeadLetter,
@@ -17,7 +18,9 @@ import {
 } from './window-events.ts';
 
 /**
- * Replays the event source mapping's dead letters: each names a range of one shard that the
+ * Replays the dead-letter queue. Two kinds of record arrive there: asynchronous invocation
+ * records (S3 → load failures; the event is in the record, and is invoked again) and the
+ * event source mapping's. An event source mapping's dead letter names a range of one shard that the
  * aggregate function gave up on. The range is read back from the stream and handed to the
  * same function as tumbling-window invocations (see window-events.ts for why under a shard id
  * of its own), ending each window with a final invoke so its metrics are emitted.
@@ -74,6 +77,7 @@ async function replayLetter(
     report.notes.push(`message ${letter.messageId}: ${reason}`);
     return false;
   };
+  if (isAsyncInvocationRecord(letter.body)) return replayAsyncEvent(deps, letter, fail, report);
   const batch = parseOnFailureRecord(letter.body);
   if ('reason' in batch) return fail(batch.reason);
   const range = `${batch.shardId} ${batch.startSequenceNumber}..${batch.endSequenceNumber}`;
@@ -100,6 +104,34 @@ async function replayLetter(
   } catch (error: unknown) {
     return fail(`${range}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * An event an asynchronous invocation gave up on: invoked again with the same event. Safe to
+ * repeat: the load function skips an object whose key is already in `loads`.
+ */
+async function replayAsyncEvent(
+  deps: DeadLetterReplayDeps,
+  letter: DeadLetter,
+  fail: (reason: string) => boolean,
+  report: ReplayReport,
+): Promise<boolean> {
+  const failed = parseAsyncFailureRecord(letter.body);
+  if ('reason' in failed) return fail(failed.reason);
+  report.records.found += 1;
+  const what = `${failed.condition} event of ${failed.functionName} (${failed.approximateInvokeCount} invocation(s))`;
+  if (deps.dryRun) {
+    report.records.replayed += 1;
+    report.notes.push(`message ${letter.messageId}: would invoke the ${what} again`);
+    return true;
+  }
+  const result = await deps.invoker.invoke(failed.functionName, failed.event);
+  if (!result.ok) {
+    report.records.failing += 1;
+    return fail(`${what}: still fails: ${result.errorType}: ${result.errorMessage}`);
+  }
+  report.records.replayed += 1;
+  return true;
 }
 
 /** The range as the dead letter names it, or why it cannot be replayed whole. */

@@ -141,3 +141,39 @@ test('a notification whose function keeps failing is tried three times, then sav
     },
   );
 });
+
+test('the notification is queued durably before S3 answers the PUT, and leaves the queue once delivered', async () => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((done) => (release = done));
+  await withStandIn(
+    [{ bucket: 'events', functionName: 'load' }],
+    { load: () => gate },
+    async (s3) => {
+      await s3.client.send(new PutObjectCommand({ Bucket: 'events', Key: 'k.json', Body: '{}' }));
+      const queue = join(s3.stateDir, '.async-invoke');
+      expect(await readdir(queue)).toHaveLength(1);
+      release();
+      await s3.server.notificationsSettled();
+      expect(await readdir(queue)).toEqual([]);
+    },
+  );
+});
+
+test('a function down for a while then back: the notification is delivered on a retry, nothing parked', async () => {
+  let attempts = 0;
+  await withStandIn(
+    [{ bucket: 'events', functionName: 'load' }],
+    {
+      load: () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('warehouse down');
+      },
+    },
+    async (s3) => {
+      await s3.client.send(new PutObjectCommand({ Bucket: 'events', Key: 'k.json', Body: '{}' }));
+      await s3.server.notificationsSettled();
+      expect(attempts).toBe(2);
+      await expect(readdir(join(s3.stateDir, '.failed-notifications'))).rejects.toThrow(/ENOENT/);
+    },
+  );
+});

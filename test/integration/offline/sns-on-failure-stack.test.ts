@@ -59,6 +59,7 @@ test('npm start wires a stream event whose onFailure is an SNS topic: the discar
     persistStreams: false,
     throttleRate: 0,
     firehoseFlushSeconds: 5,
+    asyncRetrySeconds: 60,
     region: 'us-east-1',
     log: quiet,
   });

@@ -122,3 +122,45 @@ describe('on-failure destinations: SQS, SNS and S3 as on AWS; anything else fail
     expect(readTopology(sns, names).mappings[0]?.onFailureTopic).toBe(topic);
   });
 });
+
+describe('asynchronous invocation settings the local stack cannot honour fail npm start', () => {
+  const s3Fn = (settings: Partial<FunctionSpec>): FunctionSpec[] => [
+    { key: 'load', name: 'svc-local-load', events: [{ s3: { bucket: 'b' } }], ...settings },
+  ];
+
+  test.each([
+    [
+      { maximumRetryAttempts: 3 },
+      /functions\.load\.maximumRetryAttempts must be an integer from 0 to 2 \(got 3\)/,
+    ],
+    [
+      { maximumEventAge: 59 },
+      /functions\.load\.maximumEventAge must be an integer from 60 to 21600/,
+    ],
+    [
+      { destinations: { onFailure: 'arn:aws:sns:us-east-1:000000000000:alerts' } },
+      /destinations\.onFailure is arn:aws:sns:.*must be an SQS queue/,
+    ],
+    [
+      { destinations: { onFailure: { type: 'lambda', arn: 'otherFunction' } } },
+      /destinations\.onFailure is otherFunction/,
+    ],
+    [
+      { destinations: { onSuccess: 'arn:aws:sqs:us-east-1:000000000000:q' } },
+      /destinations\.onSuccess: the local stack does not send on-success invocation records/,
+    ],
+  ])('%j is refused', (settings, message) => {
+    expect(() => readTopology(s3Fn(settings), names)).toThrow(message);
+  });
+
+  test("AWS's defaults when nothing is set: two retries, six hours, no destination", () => {
+    expect(readTopology(s3Fn({}), names).asyncInvoke).toEqual([
+      {
+        functionKey: 'load',
+        functionName: 'svc-local-load',
+        maximumRetryAttempts: 2,
+        maximumEventAgeSeconds: 21_600,
+      },
+    ]);
+  });
+});

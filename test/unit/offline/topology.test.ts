@@ -5,7 +5,12 @@ import { readTopology, type FunctionSpec } from '../../../offline/topology.ts';
 
 interface Printed {
   service: string;
-  functions: Record<string, { name: string; events?: FunctionSpec['events'] }>;
+  functions: Record<
+    string,
+    Pick<FunctionSpec, 'name' | 'maximumRetryAttempts' | 'maximumEventAge' | 'destinations'> & {
+      events?: FunctionSpec['events'];
+    }
+  >;
   resources: { Resources: Record<string, CfnResource>; Conditions: Record<string, unknown> };
 }
 
@@ -34,6 +39,7 @@ beforeAll(() => {
 
 function functions(): FunctionSpec[] {
   return Object.entries(printed.functions).map(([key, fn]) => ({
+    ...fn,
     key,
     name: fn.name,
     events: fn.events ?? [],
@@ -41,6 +47,18 @@ function functions(): FunctionSpec[] {
 }
 
 describe('serverless.yml read for the local stand-ins', () => {
+  test('the load function S3 invokes asynchronously keeps its MaximumRetryAttempts and SQS on-failure destination', () => {
+    expect(readTopology(functions(), names).asyncInvoke).toEqual([
+      {
+        functionKey: 'load',
+        functionName: 'clickstream-local-load',
+        maximumRetryAttempts: 2,
+        maximumEventAgeSeconds: 21_600,
+        onFailureQueue: 'clickstream-local-dead-letters',
+      },
+    ]);
+  });
+
   test('intrinsics resolve to local names and ARNs', () => {
     expect(refOf(names, 'ClickstreamStream')).toBe('clickstream-local-clickstream');
     expect(getAtt(names, 'ClickstreamStream', 'Arn')).toBe(
