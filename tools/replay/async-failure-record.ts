@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { FUNCTION_ARN, functionNameOf, parseInvocationRecord } from './parse-invocation-record.ts';
 
 /**
  * The record Lambda sends to an asynchronous invocation's on-failure destination
@@ -16,7 +17,7 @@ export interface FailedAsyncEvent {
 const schema = z.object({
   version: z.string(),
   requestContext: z.object({
-    functionArn: z.string().regex(/:function:[^:]+/, { error: 'a Lambda function ARN' }),
+    functionArn: FUNCTION_ARN,
     condition: z.string().min(1),
     approximateInvokeCount: z.number().int().min(0),
   }),
@@ -41,21 +42,11 @@ export function isAsyncInvocationRecord(body: string): boolean {
 }
 
 export function parseAsyncFailureRecord(body: string): FailedAsyncEvent | { reason: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { reason: 'the message is not JSON' };
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    return { reason: `not an asynchronous invocation record (${issues.join('; ')})` };
-  }
-  const { requestContext, requestPayload } = result.data;
+  const parsed = parseInvocationRecord(body, schema, 'an asynchronous invocation record');
+  if (!parsed.ok) return { reason: parsed.reason };
+  const { requestContext, requestPayload } = parsed.value;
   return {
-    // A qualifier (`:$LATEST`, an alias) is dropped: the replay runs the current function.
-    functionName: requestContext.functionArn.split(':function:')[1]?.split(':')[0] ?? '',
+    functionName: functionNameOf(requestContext.functionArn),
     condition: requestContext.condition,
     approximateInvokeCount: requestContext.approximateInvokeCount,
     event: requestPayload,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { FUNCTION_ARN, functionNameOf, parseInvocationRecord } from './parse-invocation-record.ts';
 
 /**
  * The invocation record Lambda sends to a stream mapping's on-failure destination. It names
@@ -19,7 +20,7 @@ const SEQUENCE = z.string().regex(/^\d{1,128}$/, { error: 'a Kinesis sequence nu
 
 const schema = z.object({
   requestContext: z.object({
-    functionArn: z.string().regex(/:function:[^:]+/, { error: 'a Lambda function ARN' }),
+    functionArn: FUNCTION_ARN,
   }),
   KinesisBatchInfo: z.object({
     shardId: z.string().min(1),
@@ -33,23 +34,13 @@ const schema = z.object({
 });
 
 export function parseOnFailureRecord(body: string): DeadBatch | { reason: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { reason: 'the message is not JSON' };
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    return { reason: `not a Kinesis on-failure record (${issues.join('; ')})` };
-  }
-  const { requestContext, KinesisBatchInfo: batch } = result.data;
+  const parsed = parseInvocationRecord(body, schema, 'a Kinesis on-failure record');
+  if (!parsed.ok) return { reason: parsed.reason };
+  const { requestContext, KinesisBatchInfo: batch } = parsed.value;
   if (BigInt(batch.startSequenceNumber) > BigInt(batch.endSequenceNumber))
     return { reason: 'startSequenceNumber is after endSequenceNumber' };
   return {
-    // A qualifier (`:$LATEST`, an alias) is dropped: the replay runs the current function.
-    functionName: requestContext.functionArn.split(':function:')[1]?.split(':')[0] ?? '',
+    functionName: functionNameOf(requestContext.functionArn),
     streamArn: batch.streamArn,
     streamName: batch.streamArn.slice(batch.streamArn.indexOf(':stream/') + ':stream/'.length),
     shardId: batch.shardId,
