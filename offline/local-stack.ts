@@ -9,6 +9,7 @@ import { startEventSourceMapping, type EventSourceMapping } from './event-source
 import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-server.ts';
 import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
 import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
+import { watchFaultSwitches, type FaultSwitchReader } from './faults/fault-switches.ts';
 import type { LambdaInvoker } from './lambda-invoker.ts';
 import type { StreamSpec } from './resources.ts';
 import { startS3Server, type S3Server } from './s3/s3-server.ts';
@@ -84,6 +85,8 @@ export class LocalStack {
   private firehose: FirehoseServer | undefined;
   private mappings: EventSourceMapping[] = [];
   private clients: Array<{ destroy(): void }> = [];
+  /** `<stateDir>/faults.json`: the faults a chaos run or a fault test switches on. */
+  private faultSwitches: FaultSwitchReader | undefined;
   /**
    * On AWS the delivery streams exist before anything writes to the stream; here the API is up
    * before Firehose starts, so Firehose's LATEST is taken as the moment the stack began.
@@ -96,6 +99,7 @@ export class LocalStack {
     const { options } = this;
     const { ports, stateDir, log } = options;
     this.startedAt = Date.now();
+    this.faultSwitches = watchFaultSwitches(stateDir, (message) => log.warn(message));
     const throttling = options.throttleRate > 0;
     this.kinesis = await startKinesisEmulator({
       port: throttling ? 0 : ports.kinesis,
@@ -254,6 +258,12 @@ export class LocalStack {
     };
   }
 
+  /** The fault switches in force (none unless `faults.json` sets some). */
+  get faults(): FaultSwitchReader {
+    if (!this.faultSwitches) throw new Error('startServices must run first');
+    return this.faultSwitches;
+  }
+
   get firehoseEndpoint(): string | undefined {
     return this.firehose?.endpoint;
   }
@@ -291,6 +301,8 @@ export class LocalStack {
       }
     }
     for (const client of this.clients) client.destroy();
+    this.faultSwitches?.close();
+    this.faultSwitches = undefined;
     this.mappings = [];
     this.clients = [];
     this.asyncInvoker = undefined;
