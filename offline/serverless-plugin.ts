@@ -4,6 +4,8 @@ import type { HttpApiServer } from './http-api/http-api-server.ts';
 import type { HttpApiDefinition } from './http-api/http-api-routes.ts';
 import { startLocalHttpApi, takeHttpApi } from './http-api/local-http-api.ts';
 import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
+import { concurrencyPlan } from './concurrency/concurrency-config.ts';
+import { FunctionConcurrency } from './concurrency/function-concurrency.ts';
 import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
 import { deployProblems, type DeployChecks } from './deploy-checks.ts';
 import { copyRoleClients, checkCopyRole, existingWarehouse } from './copy-role-check.ts';
@@ -39,6 +41,7 @@ interface Serverless {
       maximumRetryAttempts?: unknown;
       maximumEventAge?: unknown;
       destinations?: unknown;
+      reservedConcurrency?: unknown;
     };
   };
   config: { servicePath: string };
@@ -73,6 +76,8 @@ export class OfflinePlatformPlugin {
   private lambda: LambdaClient | undefined;
   private httpApi: HttpApiDefinition | undefined;
   private apiServer: HttpApiServer | undefined;
+  /** One concurrency gate per function, shared by every stand-in and the HTTP API. */
+  private concurrency: FunctionConcurrency | undefined;
 
   constructor(
     private readonly serverless: Serverless,
@@ -153,7 +158,26 @@ export class OfflinePlatformPlugin {
         requestTimeoutMs: INVOKE_REQUEST_TIMEOUT_MS,
       }),
     );
-    return lambdaApiInvoker(this.lambda);
+    this.concurrency ??= this.functionConcurrency(settings);
+    return this.concurrency.invoker(lambdaApiInvoker(this.lambda));
+  }
+
+  /** Each function's reserved concurrency and the machine's worker ceiling (offline/concurrency). */
+  private functionConcurrency(settings: OfflineSettings): FunctionConcurrency {
+    const { service } = this.serverless;
+    const plan = concurrencyPlan(
+      service.getAllFunctions().map((key) => {
+        const fn = service.getFunction(key);
+        return {
+          key,
+          name: fn.name ?? `${service.service}-${service.provider.stage}-${key}`,
+          reservedConcurrency: fn.reservedConcurrency,
+        };
+      }),
+      settings.lambdaWorkers,
+    );
+    for (const notice of plan.notices) this.utils.log.warning(notice);
+    return new FunctionConcurrency(plan.limits, settings.lambdaWorkers);
   }
 
   private log(): StackLog {
@@ -173,6 +197,8 @@ export class OfflinePlatformPlugin {
     const settings = this.settings();
     // Ours to serve, not serverless-offline's (offline/http-api/README.md).
     this.httpApi = takeHttpApi(this.serverless.service);
+    // Before anything invokes: a reservedConcurrency the local stack cannot honour fails start.
+    this.concurrency = this.functionConcurrency(settings);
     for (const { port, host, what, setting } of portsInUse(settings))
       await assertPortFree(port, host, what, setting);
     const { service } = this.serverless;
@@ -210,6 +236,7 @@ export class OfflinePlatformPlugin {
     this.apiServer = await startLocalHttpApi(this.httpApi, {
       region: this.region(),
       lambdaPort: settings.lambdaPort,
+      ...(this.concurrency ? { concurrency: this.concurrency } : {}),
       port: settings.httpPort,
       host: settings.host,
       log: (line) => this.utils.log.notice(line),
@@ -243,7 +270,7 @@ export class OfflinePlatformPlugin {
       `  SQS          ${standIns?.sqsEndpoint}  ${topology.queues.join(', ')}`,
       `  SNS          ${standIns?.snsEndpoint}  ${topology.topics.map((t) => `${t.name}${t.subscriptions.length ? ` -> ${t.subscriptions.map((s) => s.queueName).join(', ')}` : ''}`).join(', ')}`,
       `  warehouse    ${standIns?.warehouseUrl}  (${standIns?.warehouseEngine === 'pglite' ? 'PGlite; psql connects' : 'WAREHOUSE_URL'})`,
-      `  Lambda API   http://localhost:${settings.lambdaPort}`,
+      `  Lambda API   http://localhost:${settings.lambdaPort}  (at most ${settings.lambdaWorkers} invocations of a function at once: OFFLINE_LAMBDA_WORKERS)`,
       settings.persist
         ? `  local state  ${settings.stateDir}  (npm run clean wipes it)`
         : '  local state  in memory',
@@ -329,5 +356,6 @@ export class OfflinePlatformPlugin {
     this.stack = undefined;
     this.lambda?.destroy();
     this.lambda = undefined;
+    this.concurrency = undefined;
   }
 }

@@ -19,6 +19,8 @@ export interface OfflineSettings {
   firehoseFlushSeconds: number;
   /** Asynchronous invocation's first retry wait (AWS: 60 s); the other waits scale with it. */
   asyncRetrySeconds: number;
+  /** The most worker threads (invocations at once) each function gets on this machine. */
+  lambdaWorkers: number;
   warehouseUrl?: string;
 }
 
@@ -43,6 +45,7 @@ export function readSettings(
     stateDir?: string;
     firehoseFlushSeconds?: Value;
     asyncRetrySeconds?: Value;
+    lambdaWorkers?: Value;
     warehouseUrl?: string;
   };
   const throttleRate = Number(local.kinesis?.throttleRate ?? 0);
@@ -63,6 +66,12 @@ export function readSettings(
       `OFFLINE_ASYNC_RETRY_SECONDS must be more than 0 and at most 60 (got ${String(local.asyncRetrySeconds)})`,
     );
   }
+  const workers = Number(local.lambdaWorkers ?? 4);
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
+    throw new Error(
+      `OFFLINE_LAMBDA_WORKERS must be a whole number from 1 to 64 (got ${String(local.lambdaWorkers)})`,
+    );
+  }
   const ports = local.ports ?? {};
   return {
     httpPort: port(offline.httpPort, 3000, 'OFFLINE_HTTP_PORT'),
@@ -81,6 +90,7 @@ export function readSettings(
     throttleRate,
     firehoseFlushSeconds: flush,
     asyncRetrySeconds: asyncRetry,
+    lambdaWorkers: workers,
     ...(local.warehouseUrl ? { warehouseUrl: local.warehouseUrl } : {}),
   };
 }

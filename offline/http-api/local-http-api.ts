@@ -1,6 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
 import { lambdaApiInvoker } from '../lambda-invoker.ts';
+import type { FunctionConcurrency } from '../concurrency/function-concurrency.ts';
 import {
   INTEGRATION_TIMEOUT_MS,
   startHttpApiServer,
@@ -64,6 +65,8 @@ export function accessLine(entry: AccessEntry): string {
 export interface LocalHttpApiOptions {
   region: string;
   lambdaPort: number;
+  /** The functions' concurrency gates, shared with the other stand-ins' invocations. */
+  concurrency?: FunctionConcurrency;
   port: number;
   host: string;
   log: (line: string) => void;
@@ -88,7 +91,9 @@ export async function startLocalHttpApi(
   try {
     const server = await startHttpApiServer({
       api,
-      invoker: lambdaApiInvoker(lambda),
+      invoker: options.concurrency
+        ? options.concurrency.invoker(lambdaApiInvoker(lambda))
+        : lambdaApiInvoker(lambda),
       port: options.port,
       host: options.host,
       onAccess: (entry) => options.log(accessLine(entry)),
