@@ -33,6 +33,17 @@ export interface DeliveryOptions {
   intervalOverrideSeconds?: number;
 }
 
+/**
+ * One processor buffer and its invocations. A Kinesis-sourced stream has one per shard, a
+ * Direct PUT stream one in all: within a lane, invocations run one after another in order.
+ */
+interface Lane {
+  pending: SourceRecord[];
+  bytes: number;
+  timer?: NodeJS.Timeout;
+  processing: Promise<void>;
+}
+
 interface Group {
   parts: Buffer[];
   records: SourceRecord[];
@@ -60,10 +71,7 @@ export class DeliveryStream {
     objects: 0,
     errorObjects: 0,
   };
-  private pending: SourceRecord[] = [];
-  private pendingBytes = 0;
-  private pendingTimer: NodeJS.Timeout | undefined;
-  private processing: Promise<void> = Promise.resolve();
+  private readonly lanes = new Map<string, Lane>();
   private readonly groups = new Map<string, Group>();
   private readonly writes = new Set<Promise<void>>();
   private readonly keyNames: string[];
@@ -87,28 +95,53 @@ export class DeliveryStream {
       for (const record of records) this.buffer({ kind: 'ok', record, data: record.data });
       return;
     }
+    const touched = new Set<Lane>();
     for (const record of records) {
-      this.pending.push(record);
-      this.pendingBytes += record.data.length;
-      if (this.pendingBytes >= processor.bufferSizeInMBs * MIB) this.process();
+      const lane = this.lane(record.kinesis?.shardId ?? '');
+      lane.pending.push(record);
+      lane.bytes += record.data.length;
+      touched.add(lane);
+      if (lane.bytes >= processor.bufferSizeInMBs * MIB) this.process(lane);
     }
-    if (this.pending.length > 0 && !this.pendingTimer) {
-      this.pendingTimer = setTimeout(
-        () => this.process(),
-        this.intervalMs(processor.bufferIntervalInSeconds),
-      );
+    for (const lane of touched) {
+      if (lane.pending.length > 0 && !lane.timer) {
+        lane.timer = setTimeout(
+          () => this.process(lane),
+          this.intervalMs(processor.bufferIntervalInSeconds),
+        );
+      }
     }
   }
 
-  /** Hands the processor buffer to the Lambda; invocations run one after another, in order. */
-  private process(): void {
-    clearTimeout(this.pendingTimer);
-    this.pendingTimer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
+  /**
+   * A Kinesis source's shards are processed side by side, each shard's records in their order:
+   * one transform invocation in flight per shard, the next only once it has answered. Firehose
+   * reads a Kinesis source per shard, as a consumer does
+   * (https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html), and
+   * invokes the transform synchronously "with each buffered batch"
+   * (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html); how many batches
+   * it transforms at once is not documented, so we take the consumer's model (one batch per
+   * shard at a time, as a Lambda event source mapping with ParallelizationFactor 1). Direct PUT
+   * records form one lane.
+   */
+  private lane(key: string): Lane {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { pending: [], bytes: 0, processing: Promise.resolve() };
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  /** Hands a lane's processor buffer to the Lambda, after the lane's earlier invocations. */
+  private process(lane: Lane): void {
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
+    const batch = lane.pending;
+    lane.pending = [];
+    lane.bytes = 0;
     if (batch.length === 0) return;
-    this.processing = this.processing
+    lane.processing = lane.processing
       .then(() => this.runProcessor(batch))
       .catch((error: unknown) =>
         this.options.log.error(
@@ -272,8 +305,8 @@ export class DeliveryStream {
 
   /** Empties every buffer now and waits until all of it is in S3. */
   async flush(): Promise<void> {
-    this.process();
-    await this.processing;
+    for (const lane of this.lanes.values()) this.process(lane);
+    await Promise.all([...this.lanes.values()].map((lane) => lane.processing));
     for (const key of [...this.groups.keys()]) this.flushGroup(key);
     while (this.writes.size > 0) await Promise.all([...this.writes]);
   }

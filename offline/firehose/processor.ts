@@ -48,6 +48,8 @@ const MESSAGES = {
   'Lambda.DuplicatedRecordId':
     'Multiple records were returned with the same record Id. Ensure that the Lambda function returns unique record Ids for each record.',
   'Lambda.ProcessingFailedStatus': 'ProcessingFailed status set for record',
+  'Lambda.InvokeLimitExceeded':
+    'The Lambda concurrent execution limit is exceeded. Increase the concurrent execution limit.',
 } as const;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -101,10 +103,16 @@ async function invokeOnce(
   };
   const result = await call.invoker.invoke(call.functionName, event);
   if (!result.ok) {
+    // A throttle is retried like any failed invocation, then the batch fails: "If your Lambda
+    // function invocation fails because of a network timeout or because you've reached the
+    // Lambda invocation limit, Amazon Data Firehose retries the invocation three times by
+    // default" (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html).
     const code =
       result.errorType === 'ResourceNotFoundException'
         ? 'Lambda.ResourceNotFound'
-        : 'Lambda.FunctionError';
+        : result.errorType === 'TooManyRequestsException'
+          ? 'Lambda.InvokeLimitExceeded'
+          : 'Lambda.FunctionError';
     return { ok: false, errorCode: code, detail: `${result.errorType}: ${result.errorMessage}` };
   }
   if (Buffer.byteLength(JSON.stringify(result.payload ?? null)) > MAX_INVOCATION_BYTES)
