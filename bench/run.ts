@@ -44,6 +44,11 @@ const BENCHES: readonly Bench[] = [
     load: () => import('./throughput.bench.ts'),
   },
   {
+    name: 'workers',
+    title: 'resident memory per function instance (worker thread), instance reuse',
+    load: () => import('./lambda-workers.bench.ts'),
+  },
+  {
     name: 'stack',
     title: 'bundle sizes and npm start',
     load: () => import('./stack.bench.ts'),
