@@ -1,5 +1,7 @@
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import type { FirehoseTransformationEvent } from '../../../shared/transform/firehose-transformation.ts';
+import { FunctionConcurrency } from '../../../offline/concurrency/function-concurrency.ts';
+import { inProcessInvoker } from '../../../offline/lambda-invoker.ts';
 import {
   encode,
   kindTransform,
@@ -104,6 +106,37 @@ test('a failing invocation is retried numberOfRetries times, then all its record
     for (const line of failed)
       expect(line).toMatchObject({ attemptsMade: 3, errorCode: 'Lambda.FunctionError' });
     expect((await objects(stack.s3)).filter((o) => !o.key.startsWith('errors/'))).toHaveLength(0);
+  } finally {
+    await stack.stop();
+  }
+});
+
+// "If your Lambda function invocation fails because of a network timeout or because you've
+// reached the Lambda invocation limit, Amazon Data Firehose retries the invocation three times by
+// default" (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html).
+test('a throttled transform is retried like a failed invocation, then its records go to processing-failed as Lambda.InvokeLimitExceeded', async () => {
+  let calls = 0;
+  // Reserved concurrency 0: Lambda throttles every invocation; the function never runs.
+  const concurrency = new FunctionConcurrency({ throttled: { reserved: 0, workers: 1 } }, 1);
+  const stack = await startStack({
+    deliveryStreams: [stream({ processor: processor('throttled', 2) })],
+    invoker: concurrency.invoker(
+      inProcessInvoker({ throttled: (event) => ((calls += 1), kindTransform(event)) }),
+    ),
+  });
+  try {
+    await put(stack, [{ kind: 'ok', n: 1 }]);
+    await stack.firehose.flush();
+    expect(calls).toBe(0);
+    expect(concurrency.stats('throttled').throttled).toBe(3);
+    const failed = await errorLines(stack);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({
+      attemptsMade: 3,
+      errorCode: 'Lambda.InvokeLimitExceeded',
+      errorMessage:
+        'The Lambda concurrent execution limit is exceeded. Increase the concurrent execution limit.',
+    });
   } finally {
     await stack.stop();
   }
