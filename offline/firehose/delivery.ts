@@ -11,6 +11,7 @@ import {
 } from './prefix.ts';
 import { invocationBatches, transform, type Verdict } from './processor.ts';
 import type { SourceRecord } from './record.ts';
+import { errorLine } from './error-line.ts';
 import type { ObjectWriter } from './writer.ts';
 
 export interface DeliveryStats {
@@ -310,24 +311,4 @@ export class DeliveryStream {
     for (const key of [...this.groups.keys()]) this.flushGroup(key);
     while (this.writes.size > 0) await Promise.all([...this.writes]);
   }
-}
-
-/** One line of the processing-failed output, in the format Firehose documents. */
-function errorLine(
-  record: SourceRecord,
-  attemptsMade: number,
-  errorCode: string,
-  errorMessage: string,
-  attemptEndingTimestamp: number,
-  arn: string,
-) {
-  return {
-    attemptsMade,
-    arrivalTimestamp: record.arrival,
-    errorCode,
-    errorMessage,
-    attemptEndingTimestamp,
-    rawData: record.data.toString('base64'),
-    lambdaArn: arn,
-  };
 }
