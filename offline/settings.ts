@@ -66,7 +66,7 @@ export function readSettings(
       `OFFLINE_ASYNC_RETRY_SECONDS must be more than 0 and at most 60 (got ${String(local.asyncRetrySeconds)})`,
     );
   }
-  const workers = Number(local.lambdaWorkers ?? 4);
+  const workers = Number(local.lambdaWorkers ?? 2);
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
     throw new Error(
       `OFFLINE_LAMBDA_WORKERS must be a whole number from 1 to 64 (got ${String(local.lambdaWorkers)})`,

@@ -2,8 +2,8 @@ import { readSettings } from '../../../offline/settings.ts';
 import { concurrencyPlan } from '../../../offline/concurrency/concurrency-config.ts';
 
 describe('OFFLINE_LAMBDA_WORKERS (custom.offline.lambdaWorkers)', () => {
-  test('defaults to 4 worker threads per function', () => {
-    expect(readSettings({}, '/srv').lambdaWorkers).toBe(4);
+  test('defaults to 2 worker threads per function', () => {
+    expect(readSettings({}, '/srv').lambdaWorkers).toBe(2);
     expect(readSettings({ offline: { lambdaWorkers: '2' } }, '/srv').lambdaWorkers).toBe(2);
   });
 
