@@ -157,7 +157,7 @@ async function runStack(kpl: boolean): Promise<void> {
       INGEST_KPL_AGGREGATION: String(kpl),
       ...profile?.env,
     },
-    ...(profile && { startTimeoutMs: 180_000 }),
+    ...(profile && { startTimeoutMs: 180_000, nodeArgs: profile.nodeArgs }),
   });
   let stopped = false;
   const db = new pg.Pool({ connectionString: WAREHOUSE, max: 2 });

@@ -34,8 +34,9 @@ interface ThreadMemory {
 export interface ProfileSession {
   dir: string;
   heap: boolean;
-  /** Environment for the stack's process. */
+  /** Environment and node options for the stack's process (workers inherit the options). */
   env: Record<string, string>;
+  nodeArgs: string[];
   markStart(): void;
   markEnd(): void;
   /** Asks every thread for one heap snapshot (BENCH_PROFILE=heap only). */
@@ -53,15 +54,8 @@ export function profileSession(): ProfileSession | undefined {
   return {
     dir,
     heap,
-    env: {
-      NODE_OPTIONS: [
-        process.env.NODE_OPTIONS ?? '',
-        '--cpu-prof',
-        `--cpu-prof-dir=${dir}`,
-        `--require=${PRELOAD}`,
-      ].join(' '),
-      BENCH_PROFILE_DIR: dir,
-    },
+    env: { BENCH_PROFILE_DIR: dir },
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--require=${PRELOAD}`],
     markStart: () => (window.startUs = nowUs()),
     markEnd: () => (window.endUs = nowUs()),
     snapshotNow: () => {
