@@ -12,7 +12,11 @@ const { join } = require('node:path');
 const v8 = require('node:v8');
 const { isMainThread, threadId, workerData } = require('node:worker_threads');
 
-const dir = process.env.BENCH_PROFILE_DIR;
+// Function workers get their function's environment, not the process's: the folder is also
+// read from the node options every thread inherits.
+const dir =
+  process.env.BENCH_PROFILE_DIR ??
+  process.execArgv.find((a) => a.startsWith('--cpu-prof-dir='))?.slice('--cpu-prof-dir='.length);
 
 function label() {
   if (isMainThread) return 'main';
