@@ -276,6 +276,14 @@ async function runStack(kpl: boolean): Promise<void> {
       `latency phase: ${fmtInt(paced.unique)} events at ~${PACED_RATE}/s for ${PACED_SECONDS} s; ${fmtInt(visible.length)} probes (one per request) polled every 100 ms`,
       'the simulator, the bench and the whole stack share this machine',
     ]);
+    if (events !== expected.events || bad !== expected.bad) {
+      // What the stack said about it: its errors and warnings, last ones first to read.
+      const said = stack
+        .output()
+        .split('\n')
+        .filter((l) => /error|warn|fail|timed? ?out/i.test(l));
+      printNotes([`the stack's last errors and warnings (${said.length}):`, ...said.slice(-15)]);
+    }
     if (profile) {
       const figures = await stageFigures(db, firstPost, burst.ledger.accepted, apiRate);
       clearInterval(sampler);
