@@ -1,7 +1,7 @@
 /**
  * Preloaded (NODE_OPTIONS --require) into the stack under `BENCH_PROFILE`: in every thread of
  * the process (the main one, each of serverless-offline's function workers, the warehouse's
- * PGlite worker) it samples the isolate's heap every 250 ms and keeps the peak in
+ * PGlite worker) it samples the isolate's heap every second and keeps the peak in
  * `<BENCH_PROFILE_DIR>/memory-<pid>-<threadId>.json`. Worker heaps share the process's
  * resident set, so this is the only per-thread figure there is. When the file `snapshot-now`
  * appears in that folder, each thread writes one heap snapshot there (BENCH_PROFILE=heap).
@@ -51,7 +51,8 @@ if (dir) {
       v8.writeHeapSnapshot(join(dir, `heap-${safe}-${process.pid}-${threadId}.heapsnapshot`));
     }
   };
-  const sampler = setInterval(sample, 250);
+  // process.memoryUsage() reads /proc for the resident set: once a second is cheap enough.
+  const sampler = setInterval(sample, 1_000);
   const writer = setInterval(write, 1_000);
   sampler.unref();
   writer.unref();
