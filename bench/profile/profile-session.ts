@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { attribute, STAGES } from './cpu-attribution.ts';
+import { heapByConstructor } from './heap-summary.ts';
 import { fmtFixed, fmtInt, fmtMiB, fmtRate, printNotes, printTable } from '../table.ts';
 
 const PRELOAD = resolve(__dirname, 'thread-memory.cjs');
@@ -130,6 +131,21 @@ function report(dir: string, window: { startUs: number; endUs: number }, f: Stac
       .sort((a, b) => b[1].heap + b[1].external - (a[1].heap + a[1].external))
       .map(([label, g]) => [label, fmtInt(g.threads), fmtMiB(g.heap), fmtMiB(g.external)]),
   );
+  const snapshots = readdirSync(dir).filter((file) => file.endsWith('.heapsnapshot'));
+  if (snapshots.length > 0)
+    printTable(
+      'Heap snapshots at the end of the burst: the largest kinds of object per thread',
+      [
+        { header: 'snapshot', align: 'left' },
+        { header: 'largest self sizes', align: 'left' },
+      ],
+      snapshots.map((file) => [
+        file,
+        heapByConstructor(join(dir, file), 5)
+          .map((h) => `${h.name} ${fmtMiB(h.bytes)}`)
+          .join(', '),
+      ]),
+    );
   printNotes([
     ...(f.notes ?? []),
     `profiles, memory samples${readdirSync(dir).some((x) => x.endsWith('.heapsnapshot')) ? ', heap snapshots' : ''}: ${dir}`,
