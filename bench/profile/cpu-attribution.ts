@@ -127,7 +127,8 @@ export function attribute(dir: string, window: { startUs: number; endUs: number 
       result.byStage.set(stage, (result.byStage.get(stage) ?? 0) + duration / 1000);
       const { functionName, url, lineNumber } = node.callFrame;
       const short = url.replace(/^.*?(node_modules\/|\/work\/[^/]+\/)/, '');
-      const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`;
+      // Per stage too: module loading, GC or a library counts for each stage that ran it.
+      const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}\u0000${stage}`;
       const entry = result.functions.get(key) ?? { ms: 0, stage };
       entry.ms += duration / 1000;
       result.functions.set(key, entry);

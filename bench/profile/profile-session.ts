@@ -13,6 +13,8 @@ import { heapByConstructor } from './heap-summary.ts';
 import { fmtFixed, fmtInt, fmtMiB, fmtRate, printNotes, printTable } from '../table.ts';
 
 const PRELOAD = resolve(__dirname, 'thread-memory.cjs');
+const truncate = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max - 3)}...` : text;
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 export interface StackFigures {
@@ -101,8 +103,8 @@ function report(dir: string, window: { startUs: number; endUs: number }, f: Stac
       { header: 'share' },
       { header: 'stage' },
     ],
-    top.map(([name, { ms, stage }]) => [
-      name.length > 90 ? `${name.slice(0, 87)}...` : name,
+    top.map(([key, { ms, stage }]) => [
+      truncate(key.split('\u0000')[0] ?? key, 90),
       fmtInt(ms),
       `${fmtFixed((100 * ms) / cpu.totalMs, 1)} %`,
       stage,
