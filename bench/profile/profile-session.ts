@@ -60,7 +60,11 @@ export function profileSession(): ProfileSession | undefined {
     env: { BENCH_PROFILE_DIR: dir },
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--require=${PRELOAD}`],
     markStart: () => (window.startUs = nowUs()),
-    markEnd: () => (window.endUs = nowUs()),
+    markEnd: () => {
+      window.endUs = nowUs();
+      // Kept with the profiles, so attribute() can be run on them again later.
+      writeFileSync(join(dir, 'window.json'), JSON.stringify(window));
+    },
     snapshotNow: () => {
       if (heap) writeFileSync(join(dir, 'snapshot-now'), '');
     },
