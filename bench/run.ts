@@ -34,6 +34,11 @@ const BENCHES: readonly Bench[] = [
     load: () => import('./warehouse-load.bench.ts'),
   },
   {
+    name: 'load-paths',
+    title: 'warehouse load: object size, wire server, COPY vs JSON staging, memory vs disk',
+    load: () => import('./load-paths.bench.ts'),
+  },
+  {
     name: 'emulators',
     title: 'Kinesis emulators: kinesalite vs kinesis-local',
     load: () => import('./kinesis-emulators.bench.ts'),

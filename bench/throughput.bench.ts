@@ -28,6 +28,8 @@ import {
   quantile,
 } from './table.ts';
 import { treeRss } from './process-tree.ts';
+import { profileSession } from './profile/profile-session.ts';
+import { stageFigures } from './profile/stage-figures.ts';
 
 const PORTS = { httpPort: 3360, lambdaPort: 3362, kinesisPort: 4667, otherPortsFrom: 4668 };
 const WAREHOUSE = 'postgres://postgres@127.0.0.1:4671/analytics';
@@ -147,13 +149,17 @@ export async function run(): Promise<void> {
 }
 
 async function runStack(kpl: boolean): Promise<void> {
+  const profile = profileSession();
   const stack = await startOfflineStack({
     ...PORTS,
     env: {
       OFFLINE_FIREHOSE_FLUSH_SECONDS: String(FLUSH_SECONDS),
       INGEST_KPL_AGGREGATION: String(kpl),
+      ...profile?.env,
     },
+    ...(profile && { startTimeoutMs: 180_000, nodeArgs: profile.nodeArgs }),
   });
+  let stopped = false;
   const db = new pg.Pool({ connectionString: WAREHOUSE, max: 2 });
   db.on('error', () => undefined);
   const idleRss = treeRss(stack.pid);
@@ -177,6 +183,7 @@ async function runStack(kpl: boolean): Promise<void> {
     const floorRate = await emulatorPutRate(stack.kinesisEndpoint, floorMessages);
 
     const firstPost = Date.now();
+    profile?.markStart();
     const burst = await sendSimulatedTraffic({
       target: stack.apiUrl,
       simulator: { seed: 7_002, rate: 1_000, events: BURST_EVENTS, ...simulator },
@@ -184,6 +191,7 @@ async function runStack(kpl: boolean): Promise<void> {
       concurrency: 8,
     });
     const apiRate = burst.ledger.sent / (burst.elapsedMs / 1000);
+    profile?.snapshotNow();
     const expected = {
       events: paced.unique + burst.ledger.accepted,
       bad: paced.invalid + burst.ledger.invalid,
@@ -198,6 +206,7 @@ async function runStack(kpl: boolean): Promise<void> {
       await sleep(250);
     }
     const landedAt = Date.now();
+    profile?.markEnd();
     const rate = burst.ledger.accepted / ((landedAt - firstPost) / 1000);
     const p95 = quantile(visible, 0.95);
     printTable(
@@ -267,9 +276,27 @@ async function runStack(kpl: boolean): Promise<void> {
       `latency phase: ${fmtInt(paced.unique)} events at ~${PACED_RATE}/s for ${PACED_SECONDS} s; ${fmtInt(visible.length)} probes (one per request) polled every 100 ms`,
       'the simulator, the bench and the whole stack share this machine',
     ]);
+    if (events !== expected.events || bad !== expected.bad) {
+      // What the stack said about it: its errors and warnings, last ones first to read.
+      const said = stack
+        .output()
+        .split('\n')
+        .filter((l) => /error|warn|fail|timed? ?out/i.test(l));
+      printNotes([`the stack's last errors and warnings (${said.length}):`, ...said.slice(-15)]);
+    }
+    if (profile) {
+      const figures = await stageFigures(db, firstPost, burst.ledger.accepted, apiRate);
+      clearInterval(sampler);
+      await db.end();
+      stopped = true;
+      await stack.stop();
+      profile.report(figures);
+    }
   } finally {
     clearInterval(sampler);
-    await db.end();
-    await stack.stop();
+    if (!stopped) {
+      await db.end();
+      await stack.stop();
+    }
   }
 }

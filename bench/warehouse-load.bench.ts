@@ -44,7 +44,7 @@ const COLUMNS = EVENT_LOAD_COLUMNS;
  * repeated under new event_ids up to ROWS rows (making 100,000 events and transforming
  * them all takes longer than the loads themselves).
  */
-function eventsObject(): string {
+export function eventsObject(): string {
   const events = normalisedEvents(31, DISTINCT_EVENTS);
   const lines: string[] = [];
   for (let start = 0; start < events.length; start += TRANSFORM_BATCH) {

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { copyFromStdin, type RawStreamOptions } from './copy-from-stdin.ts';
 
 export interface ServerRequest {
   dataDir: string;
@@ -77,24 +78,30 @@ const SYNC = 'S'.charCodeAt(0);
  */
 export function withWholeExtendedQueries(db: PGlite): PGlite {
   let open = false;
+  const raw = (message: Uint8Array, options: RawStreamOptions) =>
+    db.execProtocolRawStream(message, options);
+  // COPY FROM STDIN holds the connection from its Query to CopyDone, as a sequence does.
+  const copy = copyFromStdin(db, raw);
   return new Proxy(db, {
     get(target, property) {
-      if (property === 'isInTransaction') return () => open || target.isInTransaction();
+      if (property === 'isInTransaction')
+        return () => open || copy.active || target.isInTransaction();
       if (property === 'execProtocolRawStream') {
-        return (message: Uint8Array, options: unknown) => {
+        return async (message: Uint8Array, options: RawStreamOptions) => {
+          if (await copy.handle(message, options)) return;
           const type = message[0] ?? 0;
           if (EXTENDED.has(type)) open = true;
           else if (type === SYNC || type === 'Q'.charCodeAt(0)) open = false;
-          return (target.execProtocolRawStream as (m: Uint8Array, o: unknown) => unknown)(
-            message,
-            options,
-          );
+          return raw(message, options);
         };
       }
       // The socket server rolls back after a client left mid-sequence: that ends it too.
       if (property === 'exec') {
         return (query: string, options?: unknown) => {
-          if (/^\s*ROLLBACK\b/i.test(query)) open = false;
+          if (/^\s*ROLLBACK\b/i.test(query)) {
+            open = false;
+            copy.abandon();
+          }
           return target.exec(query, options as never);
         };
       }

@@ -12,6 +12,16 @@ export const WAREHOUSE_DATABASE = 'analytics';
 /** PGlite has no authentication: any user name is accepted and the session runs as this one. */
 export const WAREHOUSE_USER = 'postgres';
 
+/**
+ * Connections a Redshift cluster accepts: 500 on its smallest node types, 2,000 on larger
+ * ones and on Redshift Serverless (Amazon Redshift quotas, "Connections":
+ * https://docs.aws.amazon.com/redshift/latest/mgmt/amazon-redshift-limits.html). Lambda
+ * scales the load function per S3 object, each instance with its pool, so a limit far below
+ * Redshift's turned concurrent loads away locally ("Too many connections") that AWS would
+ * have served; an idle connection costs the socket server next to nothing.
+ */
+export const REDSHIFT_MAX_CONNECTIONS = 500;
+
 export interface WarehouseOptions {
   port: number;
   host?: string;
@@ -19,7 +29,7 @@ export interface WarehouseOptions {
   stateDir: string;
   /** Any Postgres (or Redshift) URL, e.g. from WAREHOUSE_URL: then no PGlite is started. */
   url?: string;
-  /** Clients served at once; their statements still run one at a time (see README). */
+  /** Clients served at once (default REDSHIFT_MAX_CONNECTIONS); statements run one at a time. */
   maxConnections?: number;
   log: (message: string) => void;
 }
@@ -64,7 +74,7 @@ export async function startWarehouse(options: WarehouseOptions): Promise<Warehou
     user: WAREHOUSE_USER,
     port: options.port,
     host,
-    maxConnections: options.maxConnections ?? 16,
+    maxConnections: options.maxConnections ?? REDSHIFT_MAX_CONNECTIONS,
   };
   if (!existsSync(join(request.dataDir, 'PG_VERSION')))
     await initializeInOwnWorker(request, options.log);

@@ -16,7 +16,7 @@ import type { PoolSettings } from '../adapters/postgres/pg-pool.ts';
 export interface PostgresWarehouseConfig {
   dialect: 'postgres';
   url: string;
-  /** 'insert' for servers without COPY FROM STDIN (the local PGlite); 'copy' for PostgreSQL. */
+  /** 'copy' streams COPY FROM STDIN (PostgreSQL, the local warehouse); 'insert' sends rows as JSON. */
   staging: 'copy' | 'insert';
 }
 

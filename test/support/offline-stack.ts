@@ -22,6 +22,8 @@ export interface OfflineStackOptions {
   env?: Record<string, string>;
   throttleRate?: number;
   startTimeoutMs?: number;
+  /** Options for node itself (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+  nodeArgs?: readonly string[];
 }
 
 const ROOT = resolve(__dirname, '../..');
@@ -34,7 +36,14 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
   const stateDir = mkdtempSync(join(tmpdir(), 'clickstream-offline-'));
   const child = spawn(
     process.execPath,
-    ['node_modules/serverless/bin/serverless.js', 'offline', 'start', '--stage', 'local'],
+    [
+      ...(options.nodeArgs ?? []),
+      'node_modules/serverless/bin/serverless.js',
+      'offline',
+      'start',
+      '--stage',
+      'local',
+    ],
     {
       cwd: ROOT,
       detached: true,

@@ -13,8 +13,8 @@ import type { SqlExecutor, SqlResult, SqlValue } from './sql-executor.ts';
  */
 export interface PostgresWarehouseOptions {
   /**
-   * 'copy' streams COPY FROM STDIN (PostgreSQL); 'insert' sends JSON parameters, for servers
-   * that speak the wire protocol without COPY FROM STDIN (PGlite's socket server).
+   * 'copy' streams COPY FROM STDIN (PostgreSQL, and the local warehouse's wire server in front
+   * of PGlite); 'insert' sends JSON parameters, for servers without COPY FROM STDIN.
    */
   staging?: 'copy' | 'insert';
 }

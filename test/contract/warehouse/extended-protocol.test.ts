@@ -59,3 +59,23 @@ test('parameterised queries of six connections at once each run their own statem
     await Promise.all(clients.map((c) => c.end()));
   }
 }, 60_000);
+
+test('forty clients connected at once are all served, as a Redshift cluster takes 500 connections', async () => {
+  // Each concurrent load function instance holds its own connection (Lambda scales per S3
+  // object); the old limit of 16 turned the 17th away with "Too many connections".
+  const clients = Array.from({ length: 40 }, () => new pg.Client(warehouse.url));
+  try {
+    await Promise.all(clients.map((c) => c.connect()));
+    const answers = await Promise.all(
+      clients.map(async (client, k) => {
+        await client.query('BEGIN');
+        const { rows } = await client.query('SELECT $1::int AS k', [k]);
+        await client.query('COMMIT');
+        return rows[0]?.k as number;
+      }),
+    );
+    expect(answers).toEqual(clients.map((_, k) => k));
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  }
+});

@@ -31,7 +31,7 @@ function problemsOf(
 }
 
 describe('load warehouse config: postgres', () => {
-  test('is the default, so the local stage (WAREHOUSE_URL, WAREHOUSE_STAGING=insert) is unchanged', () => {
+  test('is the default dialect; WAREHOUSE_STAGING=insert (rows as JSON parameters) is kept', () => {
     expect(
       loadWarehouseConfig({
         WAREHOUSE_URL: 'postgres://postgres@127.0.0.1:5439/analytics',
