@@ -81,6 +81,7 @@ async function campaign(
     log: (line) => log(`${since()}: ${line}`),
   };
   const trafficMs = (options.events / options.rate) * 1000;
+  const trafficStart = Date.now();
   let answered = 0;
   let resent = 0;
   let generated = 0;
@@ -113,7 +114,7 @@ async function campaign(
     const schedule = (async () => {
       const count = options.faults.length;
       for (const [i, fault] of options.faults.entries()) {
-        const at = started + (trafficMs * (i + 1)) / (count + 1);
+        const at = trafficStart + (trafficMs * (i + 1)) / (count + 1);
         if (at > Date.now()) await sleep(at - Date.now());
         running = fault.name;
         context.log(`${fault.name}: ${fault.description}`);

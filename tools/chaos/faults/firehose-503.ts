@@ -17,17 +17,25 @@ export function firehoseUnavailableFault(
     async run({ stack, log }) {
       const startedAt = new Date();
       const from = stack.output().length;
-      stack.faults.set({ firehoseUnavailableRate: rate, reason: 'chaos: firehose-503' });
-      await stack.faults.applied(/faults: Firehose answers ServiceUnavailableException/);
-      log(
-        `firehose-503: ${rate * 100} % of PutRecordBatch calls refused for ${durationMs / 1000} s`,
-      );
-      await sleep(durationMs);
-      stack.faults.set({ firehoseUnavailableRate: undefined, reason: undefined });
-      await stack.faults.applied(/faults: Firehose unavailability off/);
+      let refused = 0;
+      let calls = 0;
+      // PutRecordBatch calls come when a window closes (every 10 s per shard): the fault stays
+      // on for another period until it has refused at least one, so it is never a no-op.
+      for (let period = 0; period < 4 && refused === 0; period += 1) {
+        const mark = stack.output().length;
+        stack.faults.set({ firehoseUnavailableRate: rate, reason: 'chaos: firehose-503' });
+        await stack.faults.applied(/faults: Firehose answers ServiceUnavailableException/);
+        log(
+          `firehose-503: ${rate * 100} % of PutRecordBatch calls refused for ${durationMs / 1000} s`,
+        );
+        await sleep(durationMs);
+        stack.faults.set({ firehoseUnavailableRate: undefined, reason: undefined });
+        await stack.faults.applied(/faults: Firehose unavailability off/);
+        const output = stack.output();
+        refused += numberSince(output, mark, /unavailability off: (\d+) of \d+ PutRecordBatch/);
+        calls += numberSince(output, mark, /unavailability off: \d+ of (\d+) PutRecordBatch/);
+      }
       const output = stack.output();
-      const refused = numberSince(output, from, /unavailability off: (\d+) of \d+ PutRecordBatch/);
-      const calls = numberSince(output, from, /unavailability off: \d+ of (\d+) PutRecordBatch/);
       const gaveUp = countSince(output, from, /MetricsDeliveryError|gave up on a final window/);
       return {
         fault: 'firehose-503',
