@@ -24,12 +24,16 @@ export function warehouseDownFault(options: { outageMs?: number } = {}): ChaosFa
       await sleep(outageMs);
       stack.faults.set({ warehouseUnavailable: undefined, reason: undefined });
       await stack.faults.applied(/faults: warehouse started again/, 60_000);
-      const failures = countSince(stack.output(), from, /"function":"load"|load.*(fail|error)/i);
+      const failures = countSince(
+        stack.output(),
+        from,
+        /"level":"(?:ERROR|WARN)"[^\n]*"service":"load"/,
+      );
       return {
         fault: 'warehouse-down',
         startedAt,
         durationMs: Date.now() - startedAt.getTime(),
-        didWhat: `warehouse stopped ${outageMs / 1000} s; ${failures} load failures logged meanwhile, retried by asynchronous invocation`,
+        didWhat: `warehouse stopped ${outageMs / 1000} s; ${failures} warnings or errors from the load function meanwhile; failed loads retried by asynchronous invocation`,
       };
     },
     async afterDrain({ stack }) {
