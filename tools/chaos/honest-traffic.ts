@@ -34,6 +34,8 @@ export interface TrafficProgress {
   generated: number;
   answered: number;
   resentRequests: number;
+  /** Events the client resent because a 503 listed them as not written. */
+  retriedEvents: number;
 }
 
 export interface SentTraffic {
@@ -65,7 +67,12 @@ export async function sendHonestTraffic(options: HonestTrafficOptions): Promise<
   const invalidIds = new Set<string>();
   const validByName: Record<string, number> = {};
   const server: BatchOutcome = { accepted: 0, rejected: 0, retried: 0 };
-  const progress: TrafficProgress = { generated: 0, answered: 0, resentRequests: 0 };
+  const progress: TrafficProgress = {
+    generated: 0,
+    answered: 0,
+    resentRequests: 0,
+    retriedEvents: 0,
+  };
   let requests = 0;
   let notSent = 0;
   const giveUpAfterMs = options.giveUpAfterMs ?? 300_000;
@@ -79,6 +86,7 @@ export async function sendHonestTraffic(options: HonestTrafficOptions): Promise<
         server.accepted += outcome.accepted;
         server.rejected += outcome.rejected;
         server.retried += outcome.retried;
+        progress.retriedEvents += outcome.retried;
         progress.answered += batch.length;
         options.onProgress?.(progress);
         return;

@@ -85,6 +85,7 @@ async function campaign(
   let answered = 0;
   let resent = 0;
   let generated = 0;
+  let retried = 0;
   let running = 'none';
   const ticker = setInterval(
     () =>
@@ -109,6 +110,7 @@ async function campaign(
         generated = p.generated;
         answered = p.answered;
         resent = p.resentRequests;
+        retried = p.retriedEvents;
       },
     });
     const schedule = (async () => {
@@ -118,7 +120,10 @@ async function campaign(
         if (at > Date.now()) await sleep(at - Date.now());
         running = fault.name;
         context.log(`${fault.name}: ${fault.description}`);
+        const before = { retried, resent };
         const report = await fault.run(context);
+        // What the client saw meanwhile: events a 503 listed as not written, whole resends.
+        report.didWhat += `; client: ${retried - before.retried} events resent after a 503, ${resent - before.resent} requests resent whole`;
         reports.push(report);
         context.log(`${fault.name} over: ${report.didWhat}`);
         running = 'none';
