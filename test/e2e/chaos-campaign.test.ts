@@ -94,7 +94,7 @@ describe('each fault alone', () => {
     expect(notExact(result)).toEqual([]);
     const did = report(result, 'warehouse-down');
     expect(did).toMatch(/warehouse stopped 10 s/);
-    expect(figure(did, /; (\d+) warnings or errors from the load function/)).toBeGreaterThan(0);
+    expect(figure(did, /; (\d+) load invocations failed and were retried/)).toBeGreaterThan(0);
   }, 300_000);
 });
 

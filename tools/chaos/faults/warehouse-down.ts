@@ -24,16 +24,14 @@ export function warehouseDownFault(options: { outageMs?: number } = {}): ChaosFa
       await sleep(outageMs);
       stack.faults.set({ warehouseUnavailable: undefined, reason: undefined });
       await stack.faults.applied(/faults: warehouse started again/, 60_000);
-      const failures = countSince(
-        stack.output(),
-        from,
-        /"level":"(?:ERROR|WARN)"[^\n]*"service":"load"/,
-      );
+      const output = stack.output();
+      const failures = countSince(output, from, /async invocation of \S*load \S+ failed/);
+      const loadLogs = countSince(output, from, /"level":"(?:ERROR|WARN)"[^\n]*"service":"load"/);
       return {
         fault: 'warehouse-down',
         startedAt,
         durationMs: Date.now() - startedAt.getTime(),
-        didWhat: `warehouse stopped ${outageMs / 1000} s; ${failures} warnings or errors from the load function meanwhile; failed loads retried by asynchronous invocation`,
+        didWhat: `warehouse stopped ${outageMs / 1000} s; ${failures} load invocations failed and were retried by asynchronous invocation (${loadLogs} warnings or errors from the load function)`,
       };
     },
     async afterDrain({ stack }) {
