@@ -1,3 +1,4 @@
+import { chaosReport } from '../../tools/chaos/chaos-report.ts';
 import { faultNamed, FAULTS, type FaultTimings } from '../../tools/chaos/faults/index.ts';
 import { poisonRecords } from '../../tools/chaos/faults/poison.ts';
 import { runChaos, type ChaosOptions, type ChaosResult } from '../../tools/chaos/run-chaos.ts';
@@ -99,12 +100,15 @@ describe('each fault alone', () => {
 });
 
 test('the campaign: 20,000 events with every registered fault once reconcile exactly', async () => {
+  const started = Date.now();
   const result = await run({
     events: 20_000,
     rate: 400,
     seed: 20_261_208,
     faults: Object.keys(FAULTS).map((name) => faultNamed(name, TIMINGS)),
   });
+  // The campaign's table in CI's log: what each fault did, and the verdict.
+  console.log(chaosReport(result, started));
   expect(notExact(result)).toEqual([]);
   expect(result.reports.map((r) => r.fault)).toEqual(Object.keys(FAULTS));
   expect(result.sent.ledger.sent).toBe(20_000);
