@@ -6,7 +6,7 @@
  * alone at that rate (events / rate): what the faults and the drain added.
  */
 import { chaosReport } from '../tools/chaos/chaos-report.ts';
-import { DEFAULT_TIMINGS, FAULTS, faultNamed } from '../tools/chaos/faults/index.ts';
+import { DEFAULT_TIMINGS, FAULTS, faultNamed } from '../tools/chaos/faults/registry.ts';
 import { runChaos } from '../tools/chaos/run-chaos.ts';
 import { fmtMs } from './table.ts';
 

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { chaosReport } from '../tools/chaos/chaos-report.ts';
-import { DEFAULT_TIMINGS, FAULTS, faultNamed } from '../tools/chaos/faults/index.ts';
+import { DEFAULT_TIMINGS, FAULTS, faultNamed } from '../tools/chaos/faults/registry.ts';
 import { runChaos } from '../tools/chaos/run-chaos.ts';
 
 const USAGE = `usage: npm run chaos -- [--events N] [--rate N] [--seed N] [--faults ${Object.keys(FAULTS).join(',')}]

@@ -1,5 +1,5 @@
 import { chaosReport } from '../../tools/chaos/chaos-report.ts';
-import { faultNamed, FAULTS, type FaultTimings } from '../../tools/chaos/faults/index.ts';
+import { faultNamed, FAULTS, type FaultTimings } from '../../tools/chaos/faults/registry.ts';
 import { poisonRecords } from '../../tools/chaos/faults/poison.ts';
 import { runChaos, type ChaosOptions, type ChaosResult } from '../../tools/chaos/run-chaos.ts';
 

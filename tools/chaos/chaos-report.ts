@@ -1,5 +1,5 @@
 import type { ChaosResult } from './run-chaos.ts';
-import { table } from './table.ts';
+import { table } from './text-table.ts';
 
 /** The campaign's two tables: what each fault did and how it was survived; the verdict. */
 export function chaosReport(result: ChaosResult, runStartedAt: number): string {

@@ -1,6 +1,6 @@
 /**
  * The contract every fault of `npm run chaos` implements (tools/chaos/faults/<name>.ts, listed
- * in faults/index.ts). A fault gets the running stack, injects itself while traffic flows,
+ * in faults/registry.ts). A fault gets the running stack, injects itself while traffic flows,
  * waits until it is over, and says what the pipeline did about it; the runner then drains
  * the pipeline and reconciles it exactly (docs/reliability.md).
  */
