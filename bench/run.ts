@@ -58,6 +58,11 @@ const BENCHES: readonly Bench[] = [
     title: 'bundle sizes and npm start',
     load: () => import('./stack.bench.ts'),
   },
+  {
+    name: 'chaos',
+    title: 'fault campaign: 100,000 events under every fault, reconciled exactly',
+    load: () => import('./chaos.bench.ts'),
+  },
 ];
 
 function selected(args: readonly string[]): Bench[] {

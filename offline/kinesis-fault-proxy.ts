@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mulberry32 } from '../tools/random.ts';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 
 /**
  * Sits in front of the Kinesis emulator and throttles a share of PutRecords entries the way
@@ -112,7 +118,43 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       upstream.end(body);
     });
 
+  /**
+   * A call the proxy has nothing to do with (not a PutRecords, or no fault on) is piped through
+   * as it streams, without buffering: the proxy can then sit in front of the emulator for the
+   * whole life of a stack, so faults can be switched on at run time, at the cost of one
+   * loopback hop (docs/reliability.md has the measurement).
+   */
+  const pipeThrough = (req: IncomingMessage, res: ServerResponse) => {
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (res.headersSent) {
+        res.destroy(error);
+        return;
+      }
+      res.writeHead(502, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: 'InternalFailure', message: String(error) }));
+    });
+    req.pipe(upstream);
+  };
+
   const server: Server = createServer((req, res) => {
+    const putRecords = String(req.headers['x-amz-target'] ?? '').endsWith('.PutRecords');
+    if (!putRecords || (rate <= 0 && toHold <= 0)) {
+      pipeThrough(req, res);
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {

@@ -9,7 +9,12 @@ import { startEventSourceMapping, type EventSourceMapping } from './event-source
 import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-server.ts';
 import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
 import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
-import { watchFaultSwitches, type FaultSwitchReader } from './faults/fault-switches.ts';
+import {
+  watchFaultSwitches,
+  type FaultSwitchReader,
+  type InvokeFault,
+} from './faults/fault-switches.ts';
+import { applyFaultSwitches, type AppliedFaults } from './faults/apply-fault-switches.ts';
 import type { LambdaInvoker } from './lambda-invoker.ts';
 import type { StreamSpec } from './resources.ts';
 import { startS3Server, type S3Server } from './s3/s3-server.ts';
@@ -87,6 +92,8 @@ export class LocalStack {
   private clients: Array<{ destroy(): void }> = [];
   /** `<stateDir>/faults.json`: the faults a chaos run or a fault test switches on. */
   private faultSwitches: FaultSwitchReader | undefined;
+  private appliedFaults: AppliedFaults | undefined;
+  private warehouseDown = false;
   /**
    * On AWS the delivery streams exist before anything writes to the stream; here the API is up
    * before Firehose starts, so Firehose's LATEST is taken as the moment the stack began.
@@ -100,18 +107,16 @@ export class LocalStack {
     const { ports, stateDir, log } = options;
     this.startedAt = Date.now();
     this.faultSwitches = watchFaultSwitches(stateDir, (message) => log.warn(message));
-    const throttling = options.throttleRate > 0;
     this.kinesis = await startKinesisEmulator({
-      port: throttling ? 0 : ports.kinesis,
+      port: 0,
       path: options.persistStreams ? join(stateDir, 'kinesis') : undefined,
     });
-    if (throttling) {
-      this.faultProxy = await startFaultProxy({
-        target: this.kinesis.endpoint,
-        port: ports.kinesis,
-        throttleRate: options.throttleRate,
-      });
-    }
+    // Always in front, so faults.json can throttle at run time; it pipes what it leaves alone.
+    this.faultProxy = await startFaultProxy({
+      target: this.kinesis.endpoint,
+      port: ports.kinesis,
+      throttleRate: options.throttleRate,
+    });
     await ensureStreams(this.kinesis.client, options.streams);
 
     this.sqs = await startSqsServer({
@@ -129,6 +134,13 @@ export class LocalStack {
       log: (message) => log.info(message),
     });
     await this.migrateWarehouse(this.warehouse.url);
+    this.appliedFaults = applyFaultSwitches(this.faultSwitches, {
+      kinesis: this.faultProxy,
+      baseThrottleRate: options.throttleRate,
+      firehose: () => this.firehose,
+      warehouse: { setUnavailable: (down) => this.setWarehouseUnavailable(down) },
+      log,
+    });
     const sqsServer = this.sqs;
     // Accepts events from now on; delivers them once startTriggers starts it.
     this.asyncInvoker = stackAsyncInvoker({
@@ -207,6 +219,7 @@ export class LocalStack {
       intervalOverrideSeconds: options.firehoseFlushSeconds,
       createdAt: this.startedAt,
     });
+    this.appliedFaults?.refresh();
     const sqs = this.client(new SQSClient(localClientConfig(options.region, this.sqs.endpoint)));
     const sns = this.client(new SNSClient(localClientConfig(options.region, this.sns.endpoint)));
     for (const mapping of options.topology.mappings) {
@@ -258,6 +271,34 @@ export class LocalStack {
     };
   }
 
+  /**
+   * The warehouse outage of faults.json: PGlite stopped cleanly (open transactions rolled
+   * back, clients cut), later started again on the same data folder and port. A warehouse
+   * behind WAREHOUSE_URL is not ours to stop: the switch is refused with a warning.
+   */
+  private async setWarehouseUnavailable(down: boolean): Promise<void> {
+    const { options } = this;
+    if (this.warehouse?.engine === 'external' || options.warehouseUrl)
+      throw new Error('the warehouse is WAREHOUSE_URL: stop that database yourself');
+    if (down) {
+      await this.warehouse?.close();
+      this.warehouseDown = true;
+      return;
+    }
+    if (!this.warehouseDown) return;
+    this.warehouse = await startWarehouse({
+      port: options.ports.warehouse,
+      stateDir: options.stateDir,
+      log: (message) => options.log.info(message),
+    });
+    this.warehouseDown = false;
+  }
+
+  /** The invocation fault faults.json sets for a function (serverless.yml's key), if any. */
+  invokeFault(functionKey: string): InvokeFault | undefined {
+    return this.appliedFaults?.invokeFault(functionKey);
+  }
+
   /** The fault switches in force (none unless `faults.json` sets some). */
   get faults(): FaultSwitchReader {
     if (!this.faultSwitches) throw new Error('startServices must run first');
@@ -285,7 +326,7 @@ export class LocalStack {
       ['S3', () => this.s3?.close()],
       // Invocations under way finish; events still waiting stay queued on disk for next start.
       ['asynchronous invocations', () => this.asyncInvoker?.close()],
-      ['warehouse', () => this.warehouse?.close()],
+      ['warehouse', () => (this.warehouseDown ? undefined : this.warehouse?.close())],
       ['SNS', () => this.sns?.close()],
       ['SQS', () => this.sqs?.close()],
       ['Kinesis fault proxy', () => this.faultProxy?.close()],
@@ -303,6 +344,7 @@ export class LocalStack {
     for (const client of this.clients) client.destroy();
     this.faultSwitches?.close();
     this.faultSwitches = undefined;
+    this.appliedFaults = undefined;
     this.mappings = [];
     this.clients = [];
     this.asyncInvoker = undefined;

@@ -68,7 +68,7 @@ export interface AsyncInvokerOptions {
   timing?: AsyncRetryTiming;
   region: string;
   account?: string;
-  log: { info(message: string): void; error(message: string): void };
+  log: { info(message: string): void; warn?(message: string): void; error(message: string): void };
   now?: () => number;
 }
 
@@ -164,6 +164,10 @@ export function createAsyncInvoker(options: AsyncInvokerOptions) {
     if (pending.nextAttemptAt - pending.acceptedAt > maxAgeMs)
       return giveUp(pending, 'EventAgeExceeded');
     await store.save(pending);
+    // Lambda keeps this to itself; locally a person (and `npm run chaos`) sees every retry.
+    options.log.warn?.(
+      `async invocation of ${pending.functionName} (${pending.requestId}) failed (${errorType}: ${errorMessage.slice(0, 200)}); retry in ${delay} ms`,
+    );
     schedule(pending);
   }
 

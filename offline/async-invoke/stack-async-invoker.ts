@@ -24,7 +24,7 @@ export interface StackAsyncInvokerOptions {
   /** custom.offline.asyncRetrySeconds: the first retry's wait (AWS: 60). */
   firstRetrySeconds: number;
   region: string;
-  log: { info(message: string): void; error(message: string): void };
+  log: { info(message: string): void; warn?(message: string): void; error(message: string): void };
 }
 
 /**
@@ -65,7 +65,7 @@ export function standaloneAsyncInvoker(options: {
   stateDir: string;
   retryDelaysMs?: readonly number[] | undefined;
   region: string;
-  log: { info(message: string): void; error(message: string): void };
+  log: { info(message: string): void; warn?(message: string): void; error(message: string): void };
 }): AsyncInvoker {
   return createAsyncInvoker({
     invoker: options.invoker,

@@ -36,6 +36,11 @@ export const faultSwitchesSchema = z.strictObject({
   kinesisThrottleRate: z.number().min(0).max(1).optional(),
   /** Share of Firehose PutRecordBatch calls answered ServiceUnavailableException. */
   firehoseUnavailableRate: z.number().min(0).max(1).optional(),
+  /**
+   * The local warehouse stopped (PGlite's wire server closed, its connections cut) while true,
+   * then started again on the same data and port: a database restart or outage.
+   */
+  warehouseUnavailable: z.boolean().optional(),
   /** Per function name (serverless.yml's key, e.g. `aggregate`). */
   invoke: z.record(z.string(), invokeFaultSchema).optional(),
   /** Free text: why these switches are set (shown in the stack's log). */

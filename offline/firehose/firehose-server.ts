@@ -57,6 +57,14 @@ export interface FirehoseServer {
   flush(): Promise<void>;
   stats(deliveryStreamName: string): DeliveryStats | undefined;
   setFailureRate(rate: number): void;
+  /**
+   * Share of PutRecord / PutRecordBatch calls refused whole with ServiceUnavailableException
+   * (HTTP 503), as Firehose answers when it is unavailable or over its limits: nothing of the
+   * call is accepted and the producer backs off and resends it.
+   */
+  setUnavailableCallRate(rate: number): void;
+  /** Calls refused so far by setUnavailableCallRate, and PutRecord(Batch) calls seen. */
+  unavailableStats(): { putCalls: number; refusedCalls: number; refusedRecords: number };
   /** Stops reading sources and accepting records, flushes every buffer, saves checkpoints. */
   close(): Promise<void>;
 }
@@ -68,6 +76,8 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
   const clock = options.clock ?? Date.now;
   const random = mulberry32(options.seed ?? 1);
   let failureRate = options.failureRate ?? 0;
+  let unavailableCallRate = 0;
+  const unavailable = { putCalls: 0, refusedCalls: 0, refusedRecords: 0 };
   const writer = createObjectWriter({
     s3: options.s3,
     stateDir: options.stateDir,
@@ -163,6 +173,17 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
             'The request body is not valid JSON',
           );
         }
+        if (operation === 'PutRecordBatch' || operation === 'PutRecord') {
+          unavailable.putCalls += 1;
+          if (unavailableCallRate > 0 && random() < unavailableCallRate) {
+            unavailable.refusedCalls += 1;
+            unavailable.refusedRecords += Array.isArray(body.Records) ? body.Records.length : 1;
+            // PutRecordBatch's documented error: "ServiceUnavailableException: The service is
+            // unavailable. Back off and retry the operation." HTTP Status Code: 503.
+            // https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
+            throw new FirehoseApiError('ServiceUnavailableException', 'Slow down.', 503);
+          }
+        }
         payload = handleOperation(backend, operation, body);
       } catch (error) {
         const apiError =
@@ -198,6 +219,10 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
     setFailureRate: (rate) => {
       failureRate = rate;
     },
+    setUnavailableCallRate: (rate) => {
+      unavailableCallRate = rate;
+    },
+    unavailableStats: () => ({ ...unavailable }),
     close: async () => {
       closing = true;
       await Promise.all(sources.map((s) => s.stop()));

@@ -36,16 +36,27 @@ export function connectWarehouse(url: string, options: ConnectOptions = {}): War
       pool.query<R>(text, params ? [...params] : undefined),
     async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out connection the server drops reports an 'error' on the client (the pool
+      // listens only on idle ones): kept from crashing the process, and the client discarded.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken ??=
+            rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

@@ -44,9 +44,12 @@ export class MetricsDeliveryError extends Error {
 }
 
 /**
- * One invocation of a shard's tumbling window. Records up to the first poison record are
- * counted; the poison record is reported by sequence number, so Lambda retries from it (and,
- * after the retries, sends it to the on-failure destination) without the window stalling.
+ * One invocation of a shard's tumbling window. A poison record (not base64 JSON, a broken KPL
+ * aggregate, JSON of another shape: anything a writer other than the ingest put on the
+ * stream) is counted as a rejected record of its window, once by its sequence number, and
+ * logged with its reason: failing it would make Lambda retry it, stalling the shard, then
+ * discard the good records after it in the batch to the on-failure destination. Its bad row
+ * with the reason comes from the Firehose transform (processing-failed output).
  * On the final invoke the window's rows go to the metrics stream and the state is reset; a
  * state near Lambda's 1 MB cap ends the current part early and starts the next.
  */
@@ -60,11 +63,8 @@ export async function aggregateWindow(
     const decoded = decodeRecord(record);
     if (!decoded.ok) {
       deps.onPoison?.(decoded.sequenceNumber, decoded.reason);
-      state = accumulate(state, records);
-      return {
-        state: asJson(state),
-        batchItemFailures: [{ itemIdentifier: decoded.sequenceNumber }],
-      };
+      records.push(poisonRecord(decoded.sequenceNumber, decoded.reason, event.window.start));
+      continue;
     }
     records.push(...decoded.records);
   }
@@ -84,6 +84,19 @@ export async function aggregateWindow(
     state = nextPartState(state);
   }
   return { state: asJson(state), batchItemFailures: [] };
+}
+
+/** The id a poison record counts under: its sequence number, unique on its shard. */
+export const poisonMessageId = (sequenceNumber: string) => `poison:${sequenceNumber}`;
+
+function poisonRecord(sequenceNumber: string, reason: string, receivedAt: string): StreamRecord {
+  return {
+    type: 'rejected',
+    messageId: poisonMessageId(sequenceNumber),
+    receivedAt,
+    reasons: [reason],
+    payload: null,
+  };
 }
 
 async function emit(rows: EmittedRows, deps: AggregateDeps): Promise<void> {

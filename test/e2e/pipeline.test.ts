@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';
-import { expectedFromStream, readStream } from '../support/stream-oracle.ts';
+import { expectedFromStream, readStream } from '../../tools/reconcile/stream-oracle.ts';
 
 /**
  * The whole local pipeline, as `npm start` runs it: API -> Kinesis (throttling some entries)

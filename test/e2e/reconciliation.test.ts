@@ -6,13 +6,13 @@ import {
   expectedFromStream,
   readStream,
   type StreamExpectations,
-} from '../support/stream-oracle.ts';
+} from '../../tools/reconcile/stream-oracle.ts';
 import {
   productFigures,
   progress,
   waitForDrain,
   windowFigures,
-} from '../support/warehouse-figures.ts';
+} from '../../tools/reconcile/warehouse-figures.ts';
 
 /**
  * The reconciliation of the whole local pipeline (issue #6), started as `npm start` starts

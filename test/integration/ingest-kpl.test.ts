@@ -7,7 +7,7 @@ import { WriteKeys } from '../../shared/ingest/write-keys.ts';
 import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
 import { apiRequest, lambdaContext } from '../support/api-events.ts';
 import { readAllRecords, startStream } from '../support/kinesis.ts';
-import { referenceDeaggregate } from '../support/kpl-reference.ts';
+import { referenceDeaggregate } from '../../tools/reconcile/kpl-reference.ts';
 
 /**
  * KPL aggregation at ingest, against the Kinesis emulator behind a throttling proxy: what

@@ -52,6 +52,14 @@ export class PostgresWarehouse implements SqlExecutor, StagingWarehouse {
   private async withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection the server drops while it is checked out (the warehouse restarting between
+    // two statements) is an 'error' event on the client, which the pool only listens for on
+    // idle ones: unhandled, it crashes the whole process. The statement under way fails with
+    // it anyway; the connection is then discarded, never returned to the pool.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -64,6 +72,7 @@ export class PostgresWarehouse implements SqlExecutor, StagingWarehouse {
       });
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -62,6 +62,45 @@ test('PutRecordBatch reports FailedPutCount with a per-record error, and resendi
   expect(delivered.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, n) => n));
 });
 
+test('while unavailable, a share of PutRecordBatch calls is refused whole with ServiceUnavailableException (HTTP 503), nothing of them accepted; a resent call delivers each record once', async () => {
+  stack.firehose.setUnavailableCallRate(0.5);
+  const before = stack.firehose.unavailableStats();
+  const batches = Array.from({ length: 20 }, (_, b) =>
+    Array.from({ length: 10 }, (_, i) => ({
+      Data: encode(`${JSON.stringify({ u: b * 10 + i })}\n`),
+    })),
+  );
+  let refused = 0;
+  for (const Records of batches) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await stack.client.send(
+          new PutRecordBatchCommand({ DeliveryStreamName: 'events', Records }),
+        );
+        break;
+      } catch (error) {
+        expect(error).toMatchObject({
+          name: 'ServiceUnavailableException',
+          $metadata: { httpStatusCode: 503 },
+        });
+        refused += 1;
+        expect(attempt).toBeLessThan(30);
+      }
+    }
+  }
+  stack.firehose.setUnavailableCallRate(0);
+  const after = stack.firehose.unavailableStats();
+  expect(refused).toBeGreaterThan(0);
+  expect(after.refusedCalls - before.refusedCalls).toBe(refused);
+  expect(after.refusedRecords - before.refusedRecords).toBe(refused * 10);
+  await stack.firehose.flush();
+  const delivered = (await objects(stack.s3))
+    .flatMap((o) => lines(o.body))
+    .map((line) => JSON.parse(line) as { u?: number })
+    .flatMap((row) => (row.u === undefined ? [] : [row.u]));
+  expect(delivered.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, n) => n));
+});
+
 test('limits: 501 records, a record over 1,000 KiB or a call over 4 MiB is refused whole, as Firehose does', async () => {
   const put = (Records: _Record[]) =>
     stack.client.send(new PutRecordBatchCommand({ DeliveryStreamName: 'events', Records }));

@@ -25,6 +25,7 @@ import { startSqsServer, type SqsServer } from '../../../offline/sqs/sqs-server.
 import {
   aggregateWindow,
   type TumblingWindowInput,
+  type TumblingWindowOutput,
 } from '../../../shared/analytics/aggregate-window.ts';
 import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
 import { kinesisRangeReader } from '../../../tools/replay/kinesis-range-reader.ts';
@@ -60,9 +61,19 @@ interface MetricsLine {
 let emitted: MetricsLine[] = [];
 let aggregateFails = false;
 
-const aggregate = (event: unknown) => {
+/** A record the function here keeps refusing (ReportBatchItemFailures), as a buggy deploy would. */
+const REFUSED = Buffer.from('not json at all').toString('base64');
+
+const aggregate = async (event: unknown): Promise<TumblingWindowOutput> => {
   if (aggregateFails) throw new Error('metrics delivery stream unavailable');
-  return aggregateWindow(event as TumblingWindowInput, {
+  const input = event as TumblingWindowInput;
+  const refused = input.Records.find((r) => r.kinesis.data === REFUSED);
+  if (refused) {
+    const before = input.Records.slice(0, input.Records.indexOf(refused));
+    const counted = await aggregate({ ...input, Records: before });
+    return { ...counted, batchItemFailures: [{ itemIdentifier: refused.kinesis.sequenceNumber }] };
+  }
+  return aggregateWindow(input, {
     metrics: {
       async putRecords(entries) {
         for (const entry of entries)

@@ -92,22 +92,32 @@ describe('aggregate window handler contract', () => {
     ]);
   });
 
-  test('a poison record is reported by its sequence number; the records before it are counted once', async () => {
+  test('a poison record is counted as a rejected record once, by its sequence number, and the shard moves on', async () => {
     const firehose = new MemoryFirehose();
     const good = record(view('g1'));
     const poison = record(null, Buffer.from('{not json').toString('base64'));
+    const wrongShape = record({ hello: 'world' });
     const after = record(view('g2'));
-    const result = await aggregateWindow(windowEvent([good, poison, after]), deps(firehose));
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: poison.kinesis.sequenceNumber }]);
-    // Lambda resends from the poison record on; the good record before it is not lost or doubled.
-    const retried = await aggregateWindow(windowEvent([after], result.state), deps(firehose));
-    await aggregateWindow(windowEvent([], retried.state, true), deps(firehose));
+    const poisoned: string[] = [];
+    const result = await aggregateWindow(windowEvent([good, poison, wrongShape, after]), {
+      ...deps(firehose),
+      onPoison: (sequenceNumber) => poisoned.push(sequenceNumber),
+    });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(poisoned).toEqual([poison.kinesis.sequenceNumber, wrongShape.kinesis.sequenceNumber]);
+    // A redelivery of the same batch (a retry) counts nothing twice.
+    const again = await aggregateWindow(
+      windowEvent([poison, wrongShape, after], result.state),
+      deps(firehose),
+    );
+    await aggregateWindow(windowEvent([], again.state, true), deps(firehose));
     expect(firehose.lines.find((l) => l.kind === 'window_metrics')).toMatchObject({
       productViews: 2,
+      rejectedEvents: 2,
     });
   });
 
-  test('KPL aggregated records count each event inside; a bad event fails the Kinesis record that holds it', async () => {
+  test('KPL aggregated records count each event inside; a bad event makes the Kinesis record that holds it one rejected record', async () => {
     const firehose = new MemoryFirehose();
     const packed = (values: Array<unknown>) =>
       record(
@@ -124,12 +134,11 @@ describe('aggregate window handler contract', () => {
     const three = packed([view('k1'), view('k2'), view('k3')]);
     const holdsPoison = packed([view('k4'), '{not json']);
     const result = await aggregateWindow(windowEvent([three, holdsPoison]), deps(firehose));
-    expect(result.batchItemFailures).toEqual([
-      { itemIdentifier: holdsPoison.kinesis.sequenceNumber },
-    ]);
+    expect(result.batchItemFailures).toEqual([]);
     await aggregateWindow(windowEvent([], result.state, true), deps(firehose));
     expect(firehose.lines.find((l) => l.kind === 'window_metrics')).toMatchObject({
       productViews: 3,
+      rejectedEvents: 1,
     });
   });
 

@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import { deaggregate, isAggregated } from '../../../shared/kpl/deaggregate.ts';
 import { KPL_DEFAULT_MAX_RECORD_BYTES, packRecords } from '../../../shared/kpl/pack-records.ts';
 import type { StreamEntry } from '../../../shared/adapters/stream-writer/stream-writer.ts';
-import { referenceDeaggregate } from '../../support/kpl-reference.ts';
+import { referenceDeaggregate } from '../../../tools/reconcile/kpl-reference.ts';
 
 /**
  * KPL aggregation at ingest, checked against the published KPL-format library

@@ -1,8 +1,8 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { localClientConfig } from '../../offline/local-client-config.ts';
 import { isAggregated } from '../../shared/kpl/deaggregate.ts';
-import { readAllRecords, type StreamedRecord } from './kinesis.ts';
 import { referenceDeaggregate } from './kpl-reference.ts';
+import { readStreamRecords, type RawStreamRecord } from './read-stream-records.ts';
 
 /**
  * What the real-time figures must be, worked out from what is on the stream, not from the
@@ -22,24 +22,47 @@ export interface ArrivedRecord {
 /**
  * Every event on the stream, KPL aggregated records unpacked by aws-kinesis-agg (the published
  * KPL-format library, not our code): each user record arrives with its Kinesis record.
+ * A Kinesis record that does not read as clickstream records (not JSON, a broken aggregate,
+ * another shape) is a poison record: it arrives as one rejected record with the id
+ * `poison:<sequence number>`, which is how the aggregate function counts it.
  */
 export async function readStream(endpoint: string, streamName: string): Promise<ArrivedRecord[]> {
   const client = new KinesisClient(localClientConfig('us-east-1', endpoint));
   try {
-    return (await readAllRecords(client, streamName)).flatMap((record) =>
-      isAggregated(record.data)
-        ? userRecordsOf(record).map((json) => ({ ...record, json }))
-        : [record],
+    return (await readStreamRecords(client, streamName)).flatMap((record) =>
+      userRecordsOf(record).map((json) => ({
+        shardId: record.shardId,
+        arrivalMs: record.arrivalMs,
+        json,
+      })),
     );
   } finally {
     client.destroy();
   }
 }
 
-function userRecordsOf(record: StreamedRecord): Array<Record<string, unknown>> {
-  return referenceDeaggregate(record).map(
-    (user) => JSON.parse(user.data.toString('utf8')) as Record<string, unknown>,
-  );
+export const POISON_PREFIX = 'poison:';
+
+function userRecordsOf(record: RawStreamRecord): Array<Record<string, unknown>> {
+  try {
+    const users = isAggregated(record.data)
+      ? referenceDeaggregate(record).map((user) => user.data)
+      : [Buffer.from(record.data)];
+    return users.map((data) => {
+      const value: unknown = JSON.parse(data.toString('utf8'));
+      const fields = (value ?? {}) as { messageId?: unknown; type?: unknown };
+      if (
+        typeof value !== 'object' ||
+        Array.isArray(value) ||
+        typeof fields.messageId !== 'string' ||
+        typeof fields.type !== 'string'
+      )
+        throw new Error('not a clickstream record');
+      return value as Record<string, unknown>;
+    });
+  } catch {
+    return [{ type: 'rejected', messageId: `${POISON_PREFIX}${record.sequenceNumber}` }];
+  }
 }
 
 /** One (window, shard): the figures of the metrics table, summed over the window's parts. */
