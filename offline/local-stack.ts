@@ -9,7 +9,12 @@ import { startEventSourceMapping, type EventSourceMapping } from './event-source
 import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-server.ts';
 import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
 import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
-import { watchFaultSwitches, type FaultSwitchReader } from './faults/fault-switches.ts';
+import {
+  holdFrom,
+  watchFaultSwitches,
+  type FaultSwitchReader,
+  type Hold,
+} from './faults/fault-switches.ts';
 import type { LambdaInvoker } from './lambda-invoker.ts';
 import type { StreamSpec } from './resources.ts';
 import { startS3Server, type S3Server } from './s3/s3-server.ts';
@@ -87,6 +92,7 @@ export class LocalStack {
   private clients: Array<{ destroy(): void }> = [];
   /** `<stateDir>/faults.json`: the faults a chaos run or a fault test switches on. */
   private faultSwitches: FaultSwitchReader | undefined;
+  private holds: Hold | undefined;
   /**
    * On AWS the delivery streams exist before anything writes to the stream; here the API is up
    * before Firehose starts, so Firehose's LATEST is taken as the moment the stack began.
@@ -127,6 +133,8 @@ export class LocalStack {
       stateDir,
       url: options.warehouseUrl,
       log: (message) => log.info(message),
+      warn: (message) => log.warn(message),
+      followFaults: true,
     });
     await this.migrateWarehouse(this.warehouse.url);
     const sqsServer = this.sqs;
@@ -206,6 +214,7 @@ export class LocalStack {
       region: options.region,
       intervalOverrideSeconds: options.firehoseFlushSeconds,
       createdAt: this.startedAt,
+      hold: this.hold(),
     });
     const sqs = this.client(new SQSClient(localClientConfig(options.region, this.sqs.endpoint)));
     const sns = this.client(new SNSClient(localClientConfig(options.region, this.sns.endpoint)));
@@ -224,6 +233,7 @@ export class LocalStack {
           sns,
           stateDir: join(stateDir, 'checkpoints'),
           log,
+          hold: this.hold(),
         },
       );
       this.mappings.push(started);
@@ -262,6 +272,13 @@ export class LocalStack {
   get faults(): FaultSwitchReader {
     if (!this.faultSwitches) throw new Error('startServices must run first');
     return this.faultSwitches;
+  }
+
+  /** Holds a step still while `faults.json` asks (offline/faults), for crash tests. */
+  private hold(): Hold {
+    const reader = this.faults;
+    this.holds ??= holdFrom(reader, (line) => this.options.log.warn(line));
+    return this.holds;
   }
 
   get firehoseEndpoint(): string | undefined {
@@ -303,6 +320,7 @@ export class LocalStack {
     for (const client of this.clients) client.destroy();
     this.faultSwitches?.close();
     this.faultSwitches = undefined;
+    this.holds = undefined;
     this.mappings = [];
     this.clients = [];
     this.asyncInvoker = undefined;

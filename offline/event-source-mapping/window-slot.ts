@@ -105,6 +105,12 @@ export class WindowSlot {
       discarded: () => undefined,
     });
     if (!finished) return false;
+    // Lambda's at-least-once: a crash here re-does this final invoke after a restart, from the
+    // state checkpointed with the window; the function's rows for it are then emitted again.
+    await this.runtime.hold?.(
+      'windowFinalCheckpoint',
+      `${this.shardId} window ${new Date(window.startMs).toISOString()}`,
+    );
     if (early) {
       // Same window bounds, fresh state: the records that follow start a new aggregate.
       window.state = {};
