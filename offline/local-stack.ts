@@ -22,6 +22,7 @@ import { startSnsServer, type SnsServer } from './sns/sns-server.ts';
 import { sqsDelivery } from './sns/sqs-delivery.ts';
 import { startSqsServer, type SqsServer } from './sqs/sqs-server.ts';
 import type { Topology } from './topology.ts';
+import { lockStateDir, type StateLock } from './state-lock.ts';
 import { startWarehouse, type Warehouse } from './warehouse/warehouse.ts';
 import { connectWarehouse } from './warehouse/client.ts';
 import { postgres } from '../shared/warehouse-schema/dialect.ts';
@@ -93,6 +94,7 @@ export class LocalStack {
   /** `<stateDir>/faults.json`: the faults a chaos run or a fault test switches on. */
   private faultSwitches: FaultSwitchReader | undefined;
   private holds: Hold | undefined;
+  private stateLock: StateLock | undefined;
   /**
    * On AWS the delivery streams exist before anything writes to the stream; here the API is up
    * before Firehose starts, so Firehose's LATEST is taken as the moment the stack began.
@@ -105,6 +107,12 @@ export class LocalStack {
     const { options } = this;
     const { ports, stateDir, log } = options;
     this.startedAt = Date.now();
+    this.stateLock = lockStateDir(stateDir);
+    const crashed = this.stateLock.crashed;
+    if (crashed)
+      log.warn(
+        `the local stack that last used ${stateDir} (pid ${crashed.pid}) did not stop cleanly (killed or crashed): resuming from what it left on disk (stream, checkpoints, Firehose's accepted records, queued notifications; docs/reliability-crash.md)`,
+      );
     this.faultSwitches = watchFaultSwitches(stateDir, (message) => log.warn(message));
     const throttling = options.throttleRate > 0;
     this.kinesis = await startKinesisEmulator({
@@ -321,6 +329,8 @@ export class LocalStack {
     this.faultSwitches?.close();
     this.faultSwitches = undefined;
     this.holds = undefined;
+    this.stateLock?.release();
+    this.stateLock = undefined;
     this.mappings = [];
     this.clients = [];
     this.asyncInvoker = undefined;
