@@ -105,8 +105,10 @@ export class WindowSlot {
       discarded: () => undefined,
     });
     if (!finished) return false;
-    // Lambda's at-least-once: a crash here re-does this final invoke after a restart, from the
-    // state checkpointed with the window; the function's rows for it are then emitted again.
+    // "After successful invocation, your function checkpoints the sequence number", and "Lambda
+    // will process each record at least once" (https://docs.aws.amazon.com/lambda/latest/dg/
+    // services-kinesis-windows.html): a crash here re-does this final invoke after a restart,
+    // with the state checkpointed with the window, so the function emits the same rows again.
     await this.runtime.hold?.(
       'windowFinalCheckpoint',
       `${this.shardId} window ${new Date(window.startMs).toISOString()}`,
