@@ -9,7 +9,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { holdFrom, watchFaultSwitches, type Hold } from '../faults/fault-switches.ts';
@@ -50,15 +50,19 @@ const post = (event: ServerEvent) => parentPort?.postMessage(event);
 async function openDatabase(dataDir: string, database: string): Promise<PGlite> {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     post({ kind: 'log', message: `warehouse: creating a new database in ${dataDir} (initdb)` });
-    await rm(dataDir, { recursive: true, force: true });
-    await mkdir(dataDir, { recursive: true });
+    // Made aside and renamed into place when complete: a half-made folder has PG_VERSION and
+    // would pass for a database at the next start, after an error or a kill -9 during initdb.
+    const making = `${dataDir}.initdb`;
+    await rm(making, { recursive: true, force: true });
+    await mkdir(making, { recursive: true });
     try {
-      const cluster = await PGlite.create({ dataDir });
+      const cluster = await PGlite.create({ dataDir: making });
       await cluster.exec(`CREATE DATABASE ${database}`);
       await cluster.close();
-    } catch (error) {
-      // A half-made folder has PG_VERSION and would pass for a database on the next start.
       await rm(dataDir, { recursive: true, force: true });
+      await rename(making, dataDir);
+    } catch (error) {
+      await rm(making, { recursive: true, force: true });
       throw error;
     }
   }
