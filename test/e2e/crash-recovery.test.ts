@@ -1,9 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { writeFaultSwitches, type FaultSwitches } from '../../offline/faults/fault-switches.ts';
 import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';
+import type { ChaosStack, FaultReport } from '../../tools/chaos/fault.ts';
+import { killNine, MOMENTS } from '../../tools/chaos/faults/kill.ts';
 import { sendSimulatedTraffic, type SentTraffic } from '../support/simulated-traffic.ts';
 import { expectedFromStream, readStream } from '../support/stream-oracle.ts';
 import {
@@ -105,6 +107,23 @@ async function killWhen(text: string, from: number): Promise<void> {
   await stack.restart();
 }
 
+/** The stack as `npm run chaos` drives it, for the chaos faults of tools/chaos/faults/kill.ts. */
+function chaosStack(): ChaosStack {
+  return {
+    ...stack,
+    restart: async (signal) => {
+      await stack.kill(signal);
+      await stack.restart();
+    },
+    output: () => stack.output(),
+  };
+}
+
+/** The chaos fault `kill-9`, killing at MOMENTS[seed]. */
+async function chaosKill(seed: number): Promise<FaultReport> {
+  return killNine().run({ stack: chaosStack(), seed, log: () => undefined });
+}
+
 /** The warehouse against everything sent so far and everything on the stream: exact. */
 async function reconcile(): Promise<void> {
   const stream = expectedFromStream(
@@ -155,10 +174,13 @@ async function reconcile(): Promise<void> {
 
 describe('the local stack killed in mid-traffic, then npm start again', () => {
   test('kill -9 during traffic, then npm start: every acknowledged event is in the warehouse once', async () => {
+    // The chaos campaign's kill-9 fault, at its first moment: anywhere in the traffic.
+    expect(MOMENTS[0]).toBe('traffic');
+    let report: FaultReport | undefined;
     await trafficWith(EVENTS / 3, async () => {
-      await stack.kill('SIGKILL');
-      await stack.restart();
+      report = await chaosKill(0);
     });
+    expect(report?.didWhat).toMatch(/^SIGKILL in mid-traffic; npm start again, up in \d+ ms/);
     await reconcile();
   }, 150_000);
 
@@ -189,10 +211,19 @@ describe('the local stack killed in mid-traffic, then npm start again', () => {
   }, 150_000);
 
   test("kill -9 during a window's final invocation: it is re-done after the restart and the metrics stay exact", async () => {
-    faults({ hold: { windowFinalCheckpoint: { ms: 120_000, times: 1 } } });
-    const from = stack.output().length;
-    await trafficWith(EVENTS / 3, () => killWhen('fault: holding windowFinalCheckpoint', from));
+    // The chaos campaign's kill-9 fault at the window's final invocation, held through faults.json.
+    expect(MOMENTS[3]).toBe('windowFinalCheckpoint');
+    let report: FaultReport | undefined;
+    await trafficWith(EVENTS / 3, async () => {
+      report = await chaosKill(3);
+    });
+    expect(report?.didWhat).toMatch(/^SIGKILL inside windowFinalCheckpoint/);
+    expect(readFileSync(join(stateDir, 'faults.json'), 'utf8')).not.toContain('hold');
     await reconcile();
+    // Nothing still owed on disk once drained.
+    expect(
+      await killNine().afterDrain?.({ stack: chaosStack(), seed: 3, log: () => undefined }),
+    ).toBe(undefined);
   }, 150_000);
 
   test('SIGTERM drains and a restart resumes without loss', async () => {
@@ -207,6 +238,7 @@ describe('the local stack killed in mid-traffic, then npm start again', () => {
       expect(left).toEqual([]);
       await stack.restart();
     });
+    process.stderr.write(`SIGTERM in mid-traffic: drained and exited in ${stopped?.ms} ms\n`);
     expect(stopped?.forced).toBe(false);
     expect(stopped?.ms).toBeLessThan(15_000);
     await reconcile();

@@ -18,7 +18,7 @@ import type { ChaosFault, FaultContext, FaultReport } from '../fault.ts';
  * Firehose S3 write, a load about to commit, a window's final invocation not checkpointed);
  * see docs/reliability-crash.md for what each piece does then.
  */
-const MOMENTS: ReadonlyArray<'traffic' | HoldPoint> = ['traffic', ...HOLD_POINTS];
+export const MOMENTS: ReadonlyArray<'traffic' | HoldPoint> = ['traffic', ...HOLD_POINTS];
 /** How long a held step waits for the kill; longer than any wait below. */
 const HOLD_MS = 120_000;
 /** How long to wait for the held step to be reached before killing anyway. */
@@ -72,7 +72,8 @@ function leftBehind(stateDir: string): string | undefined {
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
 
-function killNine(): ChaosFault {
+/** A fresh `kill-9` fault: its first run kills at MOMENTS[seed % 4], each next run at the next. */
+export function killNine(): ChaosFault {
   let runs = 0;
   return {
     name: 'kill-9',
@@ -107,7 +108,7 @@ function killNine(): ChaosFault {
   };
 }
 
-function sigterm(): ChaosFault {
+export function sigterm(): ChaosFault {
   return {
     name: 'sigterm',
     description:
