@@ -1,4 +1,4 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
@@ -24,10 +24,7 @@ import { startSqsServer, type SqsServer } from './sqs/sqs-server.ts';
 import type { Topology } from './topology.ts';
 import { lockStateDir, type StateLock } from './state-lock.ts';
 import { startWarehouse, type Warehouse } from './warehouse/warehouse.ts';
-import { connectWarehouse } from './warehouse/client.ts';
-import { postgres } from '../shared/warehouse-schema/dialect.ts';
-import { migrate } from '../shared/warehouse-schema/migrations.ts';
-import { PostgresWarehouse } from '../shared/adapters/postgres/postgres-warehouse.ts';
+import { createBuckets, migrateWarehouse } from './stack-setup.ts';
 
 export interface StackPorts {
   kinesis: number;
@@ -144,7 +141,7 @@ export class LocalStack {
       warn: (message) => log.warn(message),
       followFaults: true,
     });
-    await this.migrateWarehouse(this.warehouse.url);
+    await migrateWarehouse(this.warehouse.url, log);
     const sqsServer = this.sqs;
     // Accepts events from now on; delivers them once startTriggers starts it.
     this.asyncInvoker = stackAsyncInvoker({
@@ -171,12 +168,7 @@ export class LocalStack {
         forcePathStyle: true,
       }),
     );
-    for (const bucket of options.topology.buckets) {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
-        if (!(error instanceof Error && /BucketAlready(OwnedByYou|Exists)/.test(error.name)))
-          throw error;
-      });
-    }
+    await createBuckets(s3, options.topology.buckets);
     return this.standIns();
   }
 
@@ -245,21 +237,6 @@ export class LocalStack {
         },
       );
       this.mappings.push(started);
-    }
-  }
-
-  /** The same versioned migrations a real warehouse gets from `npm run migrate`. */
-  private async migrateWarehouse(url: string): Promise<void> {
-    const client = connectWarehouse(url);
-    try {
-      const result = await migrate(
-        new PostgresWarehouse(client.pool, { staging: 'insert' }),
-        postgres,
-      );
-      if (result.applied.length > 0)
-        this.options.log.info(`warehouse migrated: ${result.applied.join(', ')}`);
-    } finally {
-      await client.pool.end();
     }
   }
 
