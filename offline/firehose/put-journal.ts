@@ -59,13 +59,17 @@ export class PutJournal {
   /** The records earlier runs accepted and did not deliver, oldest call first. */
   async recover(stream: string): Promise<SourceRecord[]> {
     const folder = join(this.dir, stream);
-    let names: string[];
+    let all: string[];
     try {
-      names = (await readdir(folder)).filter((n) => n.endsWith('.json')).sort();
+      all = await readdir(folder);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
+    // A .tmp file is a call killed before it was answered: its caller will send it again.
+    for (const name of all.filter((n) => n.endsWith('.tmp')))
+      await unlink(join(folder, name)).catch(() => undefined);
+    const names = all.filter((n) => n.endsWith('.json')).sort();
     const out: SourceRecord[] = [];
     for (const name of names) {
       const file = join(folder, name);
