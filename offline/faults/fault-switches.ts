@@ -1,11 +1,4 @@
-import {
-  existsSync,
-  readFileSync,
-  renameSync,
-  unwatchFile,
-  watchFile,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 
@@ -127,11 +120,15 @@ export function watchFaultSwitches(
     for (const listener of listeners) listener(switches);
   };
   load();
-  watchFile(file, { interval: intervalMs, persistent: false }, load);
+  // Read on a timer, not with fs.watchFile: watchFile takes its first stat asynchronously, so
+  // a file rewritten right after the start was never seen (a flaky test showed it); the
+  // text comparison in load() makes each read cheap.
+  const timer = setInterval(load, intervalMs);
+  timer.unref();
   return {
     current: () => switches,
     onChange: (listener) => listeners.push(listener),
-    close: () => unwatchFile(file, load),
+    close: () => clearInterval(timer),
   };
 }
 
