@@ -1,4 +1,4 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
@@ -10,8 +10,10 @@ import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-se
 import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
 import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
 import {
+  holdFrom,
   watchFaultSwitches,
   type FaultSwitchReader,
+  type Hold,
   type InvokeFault,
 } from './faults/fault-switches.ts';
 import { applyFaultSwitches, type AppliedFaults } from './faults/apply-fault-switches.ts';
@@ -22,11 +24,9 @@ import { startSnsServer, type SnsServer } from './sns/sns-server.ts';
 import { sqsDelivery } from './sns/sqs-delivery.ts';
 import { startSqsServer, type SqsServer } from './sqs/sqs-server.ts';
 import type { Topology } from './topology.ts';
+import { lockStateDir, type StateLock } from './state-lock.ts';
 import { startWarehouse, type Warehouse } from './warehouse/warehouse.ts';
-import { connectWarehouse } from './warehouse/client.ts';
-import { postgres } from '../shared/warehouse-schema/dialect.ts';
-import { migrate } from '../shared/warehouse-schema/migrations.ts';
-import { PostgresWarehouse } from '../shared/adapters/postgres/postgres-warehouse.ts';
+import { createBuckets, migrateWarehouse } from './stack-setup.ts';
 
 export interface StackPorts {
   kinesis: number;
@@ -94,6 +94,8 @@ export class LocalStack {
   private faultSwitches: FaultSwitchReader | undefined;
   private appliedFaults: AppliedFaults | undefined;
   private warehouseDown = false;
+  private holds: Hold | undefined;
+  private stateLock: StateLock | undefined;
   /**
    * On AWS the delivery streams exist before anything writes to the stream; here the API is up
    * before Firehose starts, so Firehose's LATEST is taken as the moment the stack began.
@@ -106,6 +108,12 @@ export class LocalStack {
     const { options } = this;
     const { ports, stateDir, log } = options;
     this.startedAt = Date.now();
+    this.stateLock = lockStateDir(stateDir);
+    const crashed = this.stateLock.crashed;
+    if (crashed)
+      log.warn(
+        `the local stack that last used ${stateDir} (pid ${crashed.pid}) did not stop cleanly (killed or crashed): resuming from what it left on disk (stream, checkpoints, Firehose's accepted records, queued notifications; docs/reliability-crash.md)`,
+      );
     this.faultSwitches = watchFaultSwitches(stateDir, (message) => log.warn(message));
     this.kinesis = await startKinesisEmulator({
       port: 0,
@@ -132,8 +140,10 @@ export class LocalStack {
       stateDir,
       url: options.warehouseUrl,
       log: (message) => log.info(message),
+      warn: (message) => log.warn(message),
+      followFaults: true,
     });
-    await this.migrateWarehouse(this.warehouse.url);
+    await migrateWarehouse(this.warehouse.url, log);
     this.appliedFaults = applyFaultSwitches(this.faultSwitches, {
       kinesis: this.faultProxy,
       baseThrottleRate: options.throttleRate,
@@ -167,12 +177,7 @@ export class LocalStack {
         forcePathStyle: true,
       }),
     );
-    for (const bucket of options.topology.buckets) {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
-        if (!(error instanceof Error && /BucketAlready(OwnedByYou|Exists)/.test(error.name)))
-          throw error;
-      });
-    }
+    await createBuckets(s3, options.topology.buckets);
     return this.standIns();
   }
 
@@ -218,6 +223,7 @@ export class LocalStack {
       region: options.region,
       intervalOverrideSeconds: options.firehoseFlushSeconds,
       createdAt: this.startedAt,
+      hold: this.hold(),
     });
     this.appliedFaults?.refresh();
     const sqs = this.client(new SQSClient(localClientConfig(options.region, this.sqs.endpoint)));
@@ -237,24 +243,10 @@ export class LocalStack {
           sns,
           stateDir: join(stateDir, 'checkpoints'),
           log,
+          hold: this.hold(),
         },
       );
       this.mappings.push(started);
-    }
-  }
-
-  /** The same versioned migrations a real warehouse gets from `npm run migrate`. */
-  private async migrateWarehouse(url: string): Promise<void> {
-    const client = connectWarehouse(url);
-    try {
-      const result = await migrate(
-        new PostgresWarehouse(client.pool, { staging: 'insert' }),
-        postgres,
-      );
-      if (result.applied.length > 0)
-        this.options.log.info(`warehouse migrated: ${result.applied.join(', ')}`);
-    } finally {
-      await client.pool.end();
     }
   }
 
@@ -305,6 +297,13 @@ export class LocalStack {
     return this.faultSwitches;
   }
 
+  /** Holds a step still while `faults.json` asks (offline/faults), for crash tests. */
+  private hold(): Hold {
+    const reader = this.faults;
+    this.holds ??= holdFrom(reader, (line) => this.options.log.warn(line));
+    return this.holds;
+  }
+
   get firehoseEndpoint(): string | undefined {
     return this.firehose?.endpoint;
   }
@@ -345,6 +344,9 @@ export class LocalStack {
     this.faultSwitches?.close();
     this.faultSwitches = undefined;
     this.appliedFaults = undefined;
+    this.holds = undefined;
+    this.stateLock?.release();
+    this.stateLock = undefined;
     this.mappings = [];
     this.clients = [];
     this.asyncInvoker = undefined;

@@ -23,6 +23,7 @@ import {
   type Timing,
 } from './runtime.ts';
 import { ShardPoller } from './shard-poller.ts';
+import type { Hold } from '../faults/fault-switches.ts';
 
 export interface MappingDeps {
   kinesis: KinesisClient;
@@ -42,6 +43,8 @@ export interface MappingDeps {
   timing?: Partial<Timing>;
   /** The execution role Lambda would report; derived from the stream's account if absent. */
   invokeIdentityArn?: string;
+  /** Fault switches' holds (offline/faults), for crash tests. */
+  hold?: Hold;
 }
 
 export interface MappingStats extends Counters {
@@ -110,6 +113,7 @@ export async function startEventSourceMapping(
     retentionMs: await retentionMs(deps.kinesis, config.streamName, config.streamArn),
     counters,
     stopping: stopping.signal,
+    ...(deps.hold ? { hold: deps.hold } : {}),
   };
   const store = new CheckpointStore(deps.stateDir, config.uuid);
   const filter = compileFilters(config.filterCriteria?.Filters.map((f) => f.Pattern) ?? []);

@@ -1,6 +1,7 @@
 import type { LambdaInvoker } from '../lambda-invoker.ts';
 import type { KinesisMappingConfig } from './mapping-config.ts';
 import type { FailureDestination } from './destination.ts';
+import type { Hold } from '../faults/fault-switches.ts';
 
 /** Wall-clock time in epoch milliseconds; tests move it to age records without waiting. */
 export interface Clock {
@@ -66,6 +67,8 @@ export interface Runtime {
   retentionMs: number;
   counters: Counters;
   stopping: AbortSignal;
+  /** A fault switch holding a step still (offline/faults), for crash tests; absent: none. */
+  hold?: Hold;
 }
 
 /** Resolves after `ms`, or at once when the mapping stops; says whether it still runs. */

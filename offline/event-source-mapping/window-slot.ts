@@ -105,6 +105,14 @@ export class WindowSlot {
       discarded: () => undefined,
     });
     if (!finished) return false;
+    // "After successful invocation, your function checkpoints the sequence number", and "Lambda
+    // will process each record at least once" (https://docs.aws.amazon.com/lambda/latest/dg/
+    // services-kinesis-windows.html): a crash here re-does this final invoke after a restart,
+    // with the state checkpointed with the window, so the function emits the same rows again.
+    await this.runtime.hold?.(
+      'windowFinalCheckpoint',
+      `${this.shardId} window ${new Date(window.startMs).toISOString()}`,
+    );
     if (early) {
       // Same window bounds, fresh state: the records that follow start a new aggregate.
       window.state = {};

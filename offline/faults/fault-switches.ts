@@ -1,11 +1,4 @@
-import {
-  existsSync,
-  readFileSync,
-  renameSync,
-  unwatchFile,
-  watchFile,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 
@@ -31,6 +24,31 @@ export const invokeFaultSchema = z.strictObject({
   times: z.number().int().min(1).optional(),
 });
 
+/** A step of the pipeline held still for `ms`, so a crash test can kill the stack inside it. */
+export const holdSchema = z.strictObject({
+  ms: z.number().int().min(1).max(600_000),
+  /** At most this many holds, then the switch is spent (default: every time). */
+  times: z.number().int().min(1).optional(),
+  /** Only where the step's description contains this (e.g. `/metrics/` for one S3 prefix). */
+  whenDetailContains: z.string().min(1).optional(),
+});
+
+/**
+ * Where a hold can be made; each logs `fault: holding <point> …` as a warning when it starts:
+ * - `firehoseS3Write`: Firehose flushed a buffer and is about to PutObject it (records in
+ *   memory only, their source checkpoint not moved);
+ * - `warehouseLoadCommit`: a load's transaction staged and merged its rows and is about to
+ *   write its `loads` audit row and commit (PGlite only);
+ * - `windowFinalCheckpoint`: a tumbling window's final invocation answered (its rows are
+ *   with Firehose) and its checkpoint is not yet saved.
+ */
+export const HOLD_POINTS = [
+  'firehoseS3Write',
+  'warehouseLoadCommit',
+  'windowFinalCheckpoint',
+] as const;
+export type HoldPoint = (typeof HOLD_POINTS)[number];
+
 export const faultSwitchesSchema = z.strictObject({
   /** Share of PutRecords entries the stream refuses (ProvisionedThroughputExceededException). */
   kinesisThrottleRate: z.number().min(0).max(1).optional(),
@@ -43,6 +61,8 @@ export const faultSwitchesSchema = z.strictObject({
   warehouseUnavailable: z.boolean().optional(),
   /** Per function name (serverless.yml's key, e.g. `aggregate`). */
   invoke: z.record(z.string(), invokeFaultSchema).optional(),
+  /** Steps held still (see HOLD_POINTS), for crash tests and `kill-9` chaos faults. */
+  hold: z.partialRecord(z.enum(HOLD_POINTS), holdSchema).optional(),
   /** Free text: why these switches are set (shown in the stack's log). */
   reason: z.string().optional(),
 });
@@ -105,10 +125,38 @@ export function watchFaultSwitches(
     for (const listener of listeners) listener(switches);
   };
   load();
-  watchFile(file, { interval: intervalMs, persistent: false }, load);
+  // Read on a timer, not with fs.watchFile: watchFile takes its first stat asynchronously, so
+  // a file rewritten right after the start was never seen (a flaky test showed it); the
+  // text comparison in load() makes each read cheap.
+  const timer = setInterval(load, intervalMs);
+  timer.unref();
   return {
     current: () => switches,
     onChange: (listener) => listeners.push(listener),
-    close: () => unwatchFile(file, load),
+    close: () => clearInterval(timer),
+  };
+}
+
+/** Waits out a hold at `point` when the switches in force ask for one; a no-op otherwise. */
+export type Hold = (point: HoldPoint, detail: string) => Promise<void>;
+
+/**
+ * Holds as `faults.json` says: `times` counts per stack run, and a new `hold` object (the
+ * file rewritten) starts the count again.
+ */
+export function holdFrom(
+  reader: Pick<FaultSwitchReader, 'current'>,
+  warn: (line: string) => void,
+): Hold {
+  const spent = new Map<HoldPoint, { switch: unknown; count: number }>();
+  return async (point, detail) => {
+    const hold = reader.current().hold?.[point];
+    if (!hold || (hold.whenDetailContains && !detail.includes(hold.whenDetailContains))) return;
+    let used = spent.get(point);
+    if (used?.switch !== hold) spent.set(point, (used = { switch: hold, count: 0 }));
+    if (hold.times !== undefined && used.count >= hold.times) return;
+    used.count += 1;
+    warn(`fault: holding ${point} for ${hold.ms} ms (${detail})`);
+    await new Promise((resolve) => setTimeout(resolve, hold.ms));
   };
 }

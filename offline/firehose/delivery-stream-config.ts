@@ -31,6 +31,8 @@ export interface DeliveryStreamConfig {
 
 export interface Log {
   info(message: string): void;
+  /** Shown without --verbose (recovery after a crash, fault holds); info when absent. */
+  warn?(message: string): void;
   error(message: string): void;
 }
 

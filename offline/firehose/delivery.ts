@@ -13,6 +13,7 @@ import { invocationBatches, transform, type Verdict } from './processor.ts';
 import type { SourceRecord } from './record.ts';
 import { errorLine } from './error-line.ts';
 import type { ObjectWriter } from './writer.ts';
+import type { Hold } from '../faults/fault-switches.ts';
 
 export interface DeliveryStats {
   received: number;
@@ -32,6 +33,8 @@ export interface DeliveryOptions {
   log: Log;
   /** Replaces every buffer interval (processor and S3) for fast local feedback. */
   intervalOverrideSeconds?: number;
+  /** Fault switches' holds (offline/faults), for crash tests. */
+  hold?: Hold;
 }
 
 /**
@@ -264,9 +267,12 @@ export class DeliveryStream {
       prefix +
       objectName(this.config.name, VERSION, group.oldest, compressed, this.config.fileExtension);
     const body = Buffer.concat(group.parts);
+    const hold = this.options.hold;
     this.track(
-      this.options.writer
-        .put(this.config.bucket, key, compressed ? gzipSync(body) : body)
+      (hold ? hold('firehoseS3Write', `s3://${this.config.bucket}/${key}`) : Promise.resolve())
+        .then(() =>
+          this.options.writer.put(this.config.bucket, key, compressed ? gzipSync(body) : body),
+        )
         .then(() => {
           this.stats.objects += 1;
           this.stats.delivered += group.records.length;

@@ -1,7 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { mulberry32 } from '../../tools/random.ts';
 import type { LambdaInvoker } from '../lambda-invoker.ts';
@@ -15,6 +15,8 @@ import { DeliveryStream, type DeliveryStats } from './delivery.ts';
 import { startKinesisSource, type KinesisSource } from './kinesis-source.ts';
 import { newRecordId } from './record.ts';
 import { createObjectWriter } from './writer.ts';
+import { PutJournal, type AcceptedRecord } from './put-journal.ts';
+import type { Hold } from '../faults/fault-switches.ts';
 import { listenOn } from '../port-check.ts';
 
 export type { DeliveryStreamConfig } from './delivery-stream-config.ts';
@@ -49,6 +51,8 @@ export interface FirehoseServerOptions {
   kinesisPollIntervalMs?: number;
   /** When the delivery streams were created (epoch ms): a Kinesis source starts there (LATEST). */
   createdAt?: number;
+  /** Fault switches' holds (offline/faults), for crash tests. */
+  hold?: Hold;
 }
 
 export interface FirehoseServer {
@@ -97,9 +101,24 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
         ...(options.intervalOverrideSeconds !== undefined
           ? { intervalOverrideSeconds: options.intervalOverrideSeconds }
           : {}),
+        ...(options.hold ? { hold: options.hold } : {}),
       }),
     );
   }
+  // Direct PUT records accepted by an earlier run and not yet in S3 (put-journal.ts).
+  const journal = new PutJournal(join(options.stateDir, 'accepted'), options.log);
+  for (const config of options.deliveryStreams) {
+    if (config.source) continue;
+    const recovered = await journal.recover(config.name);
+    if (recovered.length === 0) continue;
+    (options.log.warn ?? options.log.info)(
+      `Firehose ${config.name}: ${recovered.length} records accepted before the last stop and not yet in S3 are delivered now`,
+    );
+    deliveries.get(config.name)?.accept(recovered);
+  }
+  await writer.redeliverSpilled();
+  /** The journal write of the PutRecord(Batch) call being answered: awaited before the answer. */
+  let journalWrite: Promise<void> | undefined;
 
   const backend: ApiBackend = {
     streams: options.deliveryStreams,
@@ -108,7 +127,7 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
     put(stream, entries): PutResult[] {
       const delivery = deliveries.get(stream.name);
       const now = clock();
-      const accepted = [];
+      const accepted: AcceptedRecord[] = [];
       const results: PutResult[] = [];
       for (const entry of entries) {
         if (failureRate > 0 && random() < failureRate) {
@@ -116,10 +135,13 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
           continue;
         }
         const recordId = newRecordId(now);
-        accepted.push({ recordId, data: entry.data, arrival: now, done: () => undefined });
+        accepted.push({ recordId, data: entry.data, arrival: now });
         results.push({ recordId });
       }
-      delivery?.accept(accepted);
+      // Answered once on disk, buffered once answered: a kill -9 loses nothing acknowledged.
+      journalWrite = journal
+        .append(stream.name, accepted)
+        .then((records) => delivery?.accept(records));
       return results;
     },
   };
@@ -146,12 +168,16 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', () => void answer(req.headers, chunks, res));
+  });
+  const answer = async (
+    headers: IncomingHttpHeaders,
+    chunks: Buffer[],
+    res: ServerResponse,
+  ): Promise<void> => {
+    {
       const requestId = randomUUID();
-      const operation = String(req.headers['x-amz-target'] ?? '').replace(
-        /^Firehose_20150804\./,
-        '',
-      );
+      const operation = String(headers['x-amz-target'] ?? '').replace(/^Firehose_20150804\./, '');
       let status = 200;
       let payload: unknown;
       try {
@@ -184,7 +210,22 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
             throw new FirehoseApiError('ServiceUnavailableException', 'Slow down.', 503);
           }
         }
+        journalWrite = undefined;
         payload = handleOperation(backend, operation, body);
+        const write = journalWrite as Promise<void> | undefined;
+        journalWrite = undefined;
+        if (write) {
+          await write.catch((error: unknown) => {
+            options.log.error(
+              `Firehose could not keep the records of ${operation}: ${String(error)}`,
+            );
+            throw new FirehoseApiError(
+              'ServiceUnavailableException',
+              'The records could not be stored; retry.',
+              503,
+            );
+          });
+        }
       } catch (error) {
         const apiError =
           error instanceof FirehoseApiError
@@ -202,8 +243,8 @@ export async function startFirehoseServer(options: FirehoseServerOptions): Promi
         'content-length': String(Buffer.byteLength(text)),
       });
       res.end(text);
-    });
-  });
+    }
+  };
   const endpoint = await listenOn(server, options.port, host);
   options.log.info(
     `Firehose stand-in on ${endpoint}: ${options.deliveryStreams.map((s) => s.name).join(', ')}`,

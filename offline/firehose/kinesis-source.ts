@@ -192,7 +192,12 @@ export async function startKinesisSource(options: KinesisSourceOptions) {
     if (records.length > 0) options.deliver(records);
   }
 
-  if (saved.fresh) persist();
+  if (saved.fresh) {
+    // createdAt is the LATEST this stream starts from, for good: on disk before the API takes
+    // events, or a kill -9 now would move it past events written in between.
+    persist();
+    await saving;
+  }
 
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;

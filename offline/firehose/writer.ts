@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Log } from './delivery-stream-config.ts';
 
@@ -75,6 +75,32 @@ export function createObjectWriter(options: ObjectWriterOptions) {
           await sleep(delay);
           delay = Math.min(max, delay * 2);
         }
+      }
+    },
+    /**
+     * Objects an earlier run saved under `undelivered/` go to S3 now (then leave that folder):
+     * their records were acknowledged to the source, so this is their only way in.
+     */
+    async redeliverSpilled(): Promise<void> {
+      const root = resolve(options.stateDir, 'undelivered');
+      const files = await readdir(root, { recursive: true, withFileTypes: true }).catch(
+        (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+          throw error;
+        },
+      );
+      for (const entry of files) {
+        if (!entry.isFile()) continue;
+        const path = join(entry.parentPath, entry.name);
+        const [bucket, ...key] = path.slice(root.length + 1).split(sep);
+        if (!bucket || key.length === 0) continue;
+        await options.s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key.join('/'), Body: await readFile(path) }),
+        );
+        await unlink(path);
+        options.log.info(
+          `Firehose delivered s3://${bucket}/${key.join('/')}, saved by an earlier run`,
+        );
       }
     },
     /** From now on a write still failing after three more attempts is saved locally instead. */

@@ -86,13 +86,16 @@ export async function startSnsServer(options: SnsServerOptions): Promise<SnsServ
     subscription: SnsSubscriptionSpec,
     body: string,
     message: PublishedMessage,
+    firstAttemptDone: () => void,
   ) => {
     const attributes = subscription.rawMessageDelivery ? message.messageAttributes : {};
     for (let attempt = 0; ; attempt += 1) {
       try {
         await options.delivery.send(subscription.queueName, body, attributes);
+        firstAttemptDone();
         return;
       } catch (error) {
+        firstAttemptDone();
         const reason = error instanceof Error ? error.message : String(error);
         if (closing.signal.aborted) {
           options.log.error('sns: notification not delivered before shutdown', {
@@ -113,12 +116,20 @@ export async function startSnsServer(options: SnsServerOptions): Promise<SnsServ
     }
   };
 
-  const publish = (request: QueryRequest): string => {
+  /**
+   * "To prevent messages from being lost, all messages published to Amazon SNS are stored
+   * redundantly across multiple availability zones" (https://docs.aws.amazon.com/sns/latest/
+   * api/welcome.html). Locally the message is kept by the queues it goes to (SQS answers once
+   * it is on disk), so Publish answers after the first delivery attempt to each subscription:
+   * once delivered, a kill -9 cannot lose it. A delivery SQS refused is retried in memory.
+   */
+  const publish = async (request: QueryRequest): Promise<string> => {
     const input = readPublish(request);
     const topic = topics.get(input.topicArn);
     if (!topic) throw new SnsError('NotFound', 'Topic does not exist');
     const messageId = randomUUID();
     const timestamp = new Date().toISOString();
+    const firstAttempts: Promise<void>[] = [];
     for (const subscription of topic.subscriptions) {
       const message: PublishedMessage = {
         messageId,
@@ -139,11 +150,14 @@ export async function startSnsServer(options: SnsServerOptions): Promise<SnsServ
           'sns: raw delivery passes message attributes as SQS message attributes, which the SQS stand-in does not keep',
           { subscription: subscription.arn },
         );
-      const delivery = deliver(subscription, body, message).finally(() =>
+      let firstAttemptDone = () => undefined as void;
+      firstAttempts.push(new Promise<void>((resolve) => (firstAttemptDone = resolve)));
+      const delivery = deliver(subscription, body, message, firstAttemptDone).finally(() =>
         inFlight.delete(delivery),
       );
       inFlight.add(delivery);
     }
+    await Promise.all(firstAttempts);
     return `<MessageId>${messageId}</MessageId>`;
   };
 
@@ -185,7 +199,7 @@ export async function startSnsServer(options: SnsServerOptions): Promise<SnsServ
   };
 }
 
-type Operation = (request: QueryRequest) => string;
+type Operation = (request: QueryRequest) => string | Promise<string>;
 
 async function handle(
   request: IncomingMessage,
@@ -203,7 +217,7 @@ async function handle(
         'InvalidAction',
         `The action ${query.action || '(none)'} is not valid for this endpoint: the local SNS serves Publish and ListTopics (POST, AWS Query protocol)`,
       );
-    answer(response, 200, resultXml(query.action, operation(query), requestId));
+    answer(response, 200, resultXml(query.action, await operation(query), requestId));
   } catch (error) {
     if (!(error instanceof SnsError)) throw error;
     answer(response, error.status, error.toXml(requestId));

@@ -27,6 +27,8 @@ export interface SqsServer {
 const ACCOUNT = '000000000000';
 const JSON_10 = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AmazonSQS.';
+/** Operations whose answer promises a message is kept: answered once the queue is on disk. */
+const DURABLE_BEFORE_ANSWER = new Set(['SendMessage', 'SendMessageBatch']);
 
 /**
  * The SQS stand-in: the AWS JSON 1.0 protocol that @aws-sdk/client-sqs v3 speaks
@@ -105,7 +107,13 @@ async function handle(
     const input: unknown = text ? JSON.parse(text) : {};
     if (typeof input !== 'object' || input === null || Array.isArray(input))
       throw new SqsError('InvalidParameterValue', 'The request body must be a JSON object.');
-    answer(response, 200, await operation(context, input as Record<string, unknown>));
+    const output = await operation(context, input as Record<string, unknown>);
+    // "Amazon SQS redundantly stores a message in more than one availability zone (AZ) before
+    // a SendMessage is acknowledged" (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/
+    // SQSDeveloperGuide/DistributedQueues.html); a sender such as the event source mapping's
+    // on-failure destination moves its checkpoint on once answered. So: on disk, then answered.
+    if (DURABLE_BEFORE_ANSWER.has(target.slice(TARGET_PREFIX.length))) await context.store.flush();
+    answer(response, 200, output);
   } catch (error) {
     if (error instanceof SyntaxError) {
       const { headers, body } = new SqsError('InvalidParameterValue', error.message).toResponse();

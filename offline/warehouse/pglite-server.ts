@@ -9,10 +9,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { copyFromStdin, type RawStreamOptions } from './copy-from-stdin.ts';
+import { holdFrom, watchFaultSwitches, type Hold } from '../faults/fault-switches.ts';
 
 export interface ServerRequest {
   dataDir: string;
@@ -27,11 +28,14 @@ export interface ServerRequest {
    * about 280 MB. So creation runs in a worker of its own, before the serving one.
    */
   initOnly?: boolean;
+  /** The stack's state folder, whose faults.json may hold a load's commit (crash tests). */
+  faultsDir?: string;
 }
 
 /** Messages from the worker to its parent. */
 export type ServerEvent =
   | { kind: 'log'; message: string }
+  | { kind: 'warn'; message: string }
   | { kind: 'ready'; url: string }
   | { kind: 'failed'; message: string }
   | { kind: 'closed' }
@@ -47,15 +51,19 @@ const post = (event: ServerEvent) => parentPort?.postMessage(event);
 async function openDatabase(dataDir: string, database: string): Promise<PGlite> {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     post({ kind: 'log', message: `warehouse: creating a new database in ${dataDir} (initdb)` });
-    await rm(dataDir, { recursive: true, force: true });
-    await mkdir(dataDir, { recursive: true });
+    // Made aside and renamed into place when complete: a half-made folder has PG_VERSION and
+    // would pass for a database at the next start, after an error or a kill -9 during initdb.
+    const making = `${dataDir}.initdb`;
+    await rm(making, { recursive: true, force: true });
+    await mkdir(making, { recursive: true });
     try {
-      const cluster = await PGlite.create({ dataDir });
+      const cluster = await PGlite.create({ dataDir: making });
       await cluster.exec(`CREATE DATABASE ${database}`);
       await cluster.close();
-    } catch (error) {
-      // A half-made folder has PG_VERSION and would pass for a database on the next start.
       await rm(dataDir, { recursive: true, force: true });
+      await rename(making, dataDir);
+    } catch (error) {
+      await rm(making, { recursive: true, force: true });
       throw error;
     }
   }
@@ -65,6 +73,10 @@ async function openDatabase(dataDir: string, database: string): Promise<PGlite> 
 /** Extended-query messages up to which a client's sequence is still open: Sync ends it. */
 const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
 const SYNC = 'S'.charCodeAt(0);
+const PARSE = 'P'.charCodeAt(0);
+const QUERY = 'Q'.charCodeAt(0);
+const LOAD_COMPLETE = /UPDATE loads SET rows/;
+const text = (message: Uint8Array) => Buffer.from(message).toString('utf8');
 
 /**
  * pglite-socket queues every wire message of every connection on its own and keeps to one
@@ -76,7 +88,7 @@ const SYNC = 'S'.charCodeAt(0);
  * "in a transaction" from a connection's first extended message to its Sync makes the
  * queue keep to that connection for the whole sequence, as it does for a transaction.
  */
-export function withWholeExtendedQueries(db: PGlite): PGlite {
+export function withWholeExtendedQueries(db: PGlite, hold?: Hold): PGlite {
   let open = false;
   const raw = (message: Uint8Array, options: RawStreamOptions) =>
     db.execProtocolRawStream(message, options);
@@ -92,7 +104,11 @@ export function withWholeExtendedQueries(db: PGlite): PGlite {
           const type = message[0] ?? 0;
           if (EXTENDED.has(type)) open = true;
           else if (type === SYNC || type === 'Q'.charCodeAt(0)) open = false;
-          return raw(message, options);
+          const run = () => raw(message, options);
+          // The load's last statement before COMMIT (shared/load/postgres-staging.ts complete).
+          if (hold && (type === PARSE || type === QUERY) && LOAD_COMPLETE.test(text(message)))
+            return hold('warehouseLoadCommit', 'a load staged and merged, not committed').then(run);
+          return run();
         };
       }
       // The socket server rolls back after a client left mid-sequence: that ends it too.
@@ -113,8 +129,10 @@ export function withWholeExtendedQueries(db: PGlite): PGlite {
 
 async function serve(request: ServerRequest): Promise<void> {
   const db = await openDatabase(request.dataDir, request.database);
+  const warn = (message: string) => post({ kind: 'warn', message });
+  const faults = request.faultsDir ? watchFaultSwitches(request.faultsDir, warn) : undefined;
   const server = new PGLiteSocketServer({
-    db: withWholeExtendedQueries(db),
+    db: withWholeExtendedQueries(db, faults && holdFrom(faults, warn)),
     port: request.port,
     host: request.host,
     // The server's default is 1: a second client (psql beside the loader) would be turned away.
@@ -134,6 +152,7 @@ async function serve(request: ServerRequest): Promise<void> {
       await new Promise((resolve) => setImmediate(resolve));
       if (!db.closed && db.isInTransaction()) await db.exec('ROLLBACK');
       if (!db.closed) await db.close();
+      faults?.close();
       post({ kind: 'closed' });
     })();
   });

@@ -32,6 +32,10 @@ export interface WarehouseOptions {
   /** Clients served at once (default REDSHIFT_MAX_CONNECTIONS); statements run one at a time. */
   maxConnections?: number;
   log: (message: string) => void;
+  /** Warnings (a fault hold); `log` when absent. */
+  warn?: (message: string) => void;
+  /** Follow `<stateDir>/faults.json`'s `hold.warehouseLoadCommit` (crash tests). */
+  followFaults?: boolean;
 }
 
 export interface Warehouse {
@@ -75,6 +79,7 @@ export async function startWarehouse(options: WarehouseOptions): Promise<Warehou
     port: options.port,
     host,
     maxConnections: options.maxConnections ?? REDSHIFT_MAX_CONNECTIONS,
+    ...(options.followFaults ? { faultsDir: options.stateDir } : {}),
   };
   if (!existsSync(join(request.dataDir, 'PG_VERSION')))
     await initializeInOwnWorker(request, options.log);
@@ -82,6 +87,7 @@ export async function startWarehouse(options: WarehouseOptions): Promise<Warehou
   const url = await new Promise<string>((resolve, reject) => {
     worker.on('message', (event: ServerEvent) => {
       if (event.kind === 'log') options.log(event.message);
+      else if (event.kind === 'warn') (options.warn ?? options.log)(event.message);
       else if (event.kind === 'ready') resolve(event.url);
       else if (event.kind === 'failed') reject(new Error(`warehouse: ${event.message}`));
     });

@@ -4,12 +4,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface OfflineStack {
-  pid: number;
+  /** The current `sls offline start` process (a new one after each restart). */
+  readonly pid: number;
   apiUrl: string;
   kinesisEndpoint: string;
+  firehoseEndpoint: string;
+  s3Endpoint: string;
+  sqsEndpoint: string;
+  /** The PGlite warehouse's URL (the stack's own, whatever WAREHOUSE_URL says here). */
+  warehouseUrl: string;
   streamName: string;
+  /** The state folder (OFFLINE_STATE_DIR). */
+  stateDir: string;
+  /** Everything every run printed, restarts included. */
   output(): string;
   stop(): Promise<void>;
+  /**
+   * Sends `signal` to the whole process group (sls, esbuild, every child) and waits until the
+   * stack's process is gone; with SIGTERM, up to `graceMs` for the stop to drain, then SIGKILL.
+   * Answers how long the stack took to exit, and whether it had to be killed.
+   */
+  kill(signal: 'SIGKILL' | 'SIGTERM', graceMs?: number): Promise<{ ms: number; forced: boolean }>;
+  /** `npm start` again, on the same state folder and ports; resolves once the banner is out. */
+  restart(): Promise<void>;
 }
 
 export interface OfflineStackOptions {
@@ -22,6 +39,12 @@ export interface OfflineStackOptions {
   env?: Record<string, string>;
   throttleRate?: number;
   startTimeoutMs?: number;
+  /**
+   * Keep the stack's state in this folder with persistence on (OFFLINE_PERSIST=true, as
+   * `npm start` runs by default), and leave it there on stop: the caller owns it. Without it
+   * the state is in a temporary folder, in memory where the stack allows, removed on stop.
+   */
+  stateDir?: string;
   /** Options for node itself (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
   nodeArgs?: readonly string[];
 }
@@ -33,74 +56,123 @@ const ROOT = resolve(__dirname, '../..');
  * state in a temporary folder. Resolves once the banner says the stack is up.
  */
 export async function startOfflineStack(options: OfflineStackOptions): Promise<OfflineStack> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'clickstream-offline-'));
-  const child = spawn(
-    process.execPath,
-    [
-      ...(options.nodeArgs ?? []),
-      'node_modules/serverless/bin/serverless.js',
-      'offline',
-      'start',
-      '--stage',
-      'local',
-    ],
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...withoutTestDefaults(process.env),
-        OFFLINE_HTTP_PORT: String(options.httpPort),
-        OFFLINE_LAMBDA_PORT: String(options.lambdaPort),
-        OFFLINE_KINESIS_PORT: String(options.kinesisPort),
-        OFFLINE_FIREHOSE_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 0),
-        OFFLINE_S3_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 1),
-        OFFLINE_SQS_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 2),
-        OFFLINE_WAREHOUSE_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 3),
-        OFFLINE_SNS_PORT: String((options.otherPortsFrom ?? options.kinesisPort + 1) + 4),
-        OFFLINE_KINESIS_THROTTLE_RATE: String(options.throttleRate ?? 0),
-        OFFLINE_STATE_DIR: stateDir,
-        OFFLINE_PERSIST: 'false',
-        // A load that fails once is retried after 1 s and 2 s, not AWS's 60 s and 120 s: these
-        // suites are about delivery; test/contract/async-invoke proves the timing.
-        OFFLINE_ASYNC_RETRY_SECONDS: '1',
-        INGEST_WRITE_KEYS: 'local-write-key',
-        LOG_LEVEL: 'WARN',
-        // No reload when files change while the stack runs: it kills invocations in flight.
-        OFFLINE_WATCH_PATTERN: '.offline-watch-disabled',
-        // Its own bundles: stopping deletes them, and other stacks may run from this tree.
-        OFFLINE_BUILD_DIR: `.local/esbuild-${options.httpPort}`,
-        ...options.env,
-      },
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-
-  const stop = async () => {
-    await stopProcess(child);
-    rmSync(stateDir, { recursive: true, force: true });
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'clickstream-offline-'));
+  const others = options.otherPortsFrom ?? options.kinesisPort + 1;
+  const env: NodeJS.ProcessEnv = {
+    ...withoutTestDefaults(process.env),
+    OFFLINE_HTTP_PORT: String(options.httpPort),
+    OFFLINE_LAMBDA_PORT: String(options.lambdaPort),
+    OFFLINE_KINESIS_PORT: String(options.kinesisPort),
+    OFFLINE_FIREHOSE_PORT: String(others + 0),
+    OFFLINE_S3_PORT: String(others + 1),
+    OFFLINE_SQS_PORT: String(others + 2),
+    OFFLINE_WAREHOUSE_PORT: String(others + 3),
+    OFFLINE_SNS_PORT: String(others + 4),
+    OFFLINE_KINESIS_THROTTLE_RATE: String(options.throttleRate ?? 0),
+    OFFLINE_STATE_DIR: stateDir,
+    OFFLINE_PERSIST: options.stateDir ? 'true' : 'false',
+    // A load that fails once is retried after 1 s and 2 s, not AWS's 60 s and 120 s: these
+    // suites are about delivery; test/contract/async-invoke proves the timing.
+    OFFLINE_ASYNC_RETRY_SECONDS: '1',
+    INGEST_WRITE_KEYS: 'local-write-key',
+    LOG_LEVEL: 'WARN',
+    // No reload when files change while the stack runs: it kills invocations in flight.
+    OFFLINE_WATCH_PATTERN: '.offline-watch-disabled',
+    // Its own bundles: stopping deletes them, and other stacks may run from this tree.
+    OFFLINE_BUILD_DIR: `.local/esbuild-${options.httpPort}`,
+    ...options.env,
   };
-  try {
+  let output = '';
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(
+      process.execPath,
+      [
+        ...(options.nodeArgs ?? []),
+        'node_modules/serverless/bin/serverless.js',
+        'offline',
+        'start',
+        '--stage',
+        'local',
+      ],
+      { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env },
+    );
+    const from = output.length;
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitFor(
-      () => output.includes('Clickstream is running locally'),
+      () => output.includes('Clickstream is running locally', from),
       child,
       options.startTimeoutMs ?? 90_000,
-      () => output,
+      () => output.slice(from),
     );
+  };
+  const stop = async () => {
+    await stopProcess(child);
+    if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    await launch();
   } catch (error) {
     await stop();
     throw error;
   }
   return {
-    pid: child.pid as number,
+    get pid() {
+      return child.pid as number;
+    },
     apiUrl: `http://127.0.0.1:${options.httpPort}`,
     kinesisEndpoint: `http://127.0.0.1:${options.kinesisPort}`,
+    firehoseEndpoint: `http://127.0.0.1:${others}`,
+    s3Endpoint: `http://127.0.0.1:${others + 1}`,
+    sqsEndpoint: `http://127.0.0.1:${others + 2}`,
+    warehouseUrl: `postgres://postgres@127.0.0.1:${others + 3}/analytics`,
     streamName: 'clickstream-local-clickstream',
+    stateDir,
     output: () => output,
     stop,
+    kill: (signal, graceMs = 30_000) => killGroup(child, signal, graceMs),
+    restart: async () => {
+      try {
+        await launch();
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+    },
   };
+}
+
+/** The whole process group gets `signal`; SIGKILL follows if a SIGTERM stop outlasts graceMs. */
+async function killGroup(
+  child: ChildProcess,
+  signal: 'SIGKILL' | 'SIGTERM',
+  graceMs: number,
+): Promise<{ ms: number; forced: boolean }> {
+  const startedAt = Date.now();
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
+    return { ms: 0, forced: false };
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const group = -child.pid;
+  const send = (s: NodeJS.Signals) => {
+    try {
+      process.kill(group, s);
+    } catch {
+      // already gone
+    }
+  };
+  send(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+  const forced = (await Promise.race([exited, timeout])) === 'timeout';
+  clearTimeout(timer);
+  if (forced) send('SIGKILL');
+  await exited;
+  // Whatever else the group held (esbuild) goes with it, as a terminal's kill would.
+  if (signal === 'SIGTERM') send('SIGKILL');
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  return { ms: Date.now() - startedAt, forced };
 }
 
 /** The test setup's placeholders (test/support/env.cjs) are not the stack's configuration. */

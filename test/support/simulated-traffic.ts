@@ -18,6 +18,8 @@ export interface TrafficOptions {
   batchSize?: number;
   /** Requests in flight at once. */
   concurrency?: number;
+  /** The HTTP client (default: the global fetch); a crash test passes one that waits out a restart. */
+  fetch?: typeof fetch;
   /** Told of every request once the API answered 200 for all of it. */
   onBatch?: (batch: readonly WireMessage[], postedAtMs: number, answeredAtMs: number) => void;
 }
@@ -36,7 +38,7 @@ export interface SentTraffic {
 
 export async function sendSimulatedTraffic(options: TrafficOptions): Promise<SentTraffic> {
   const sendBatch = makeBatchSender({
-    fetch,
+    fetch: options.fetch ?? fetch,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     target: options.target,
     writeKey: options.writeKey ?? 'local-write-key',

@@ -1,12 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  faultsFile,
-  parseFaultSwitches,
-  writeFaultSwitches,
-} from '../../offline/faults/fault-switches.ts';
-import type { ChaosStack, FaultSwitches, SwitchValues } from './fault.ts';
+import type { ChaosStack } from './fault.ts';
+import { fileFaultSwitches } from './file-fault-switches.ts';
 
 /**
  * `sls offline start --stage local` as a child, exactly as `npm start` runs it, with its own
@@ -70,7 +65,6 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Runni
   };
   let output = '';
   let child: ChildProcess;
-  let marked = 0;
 
   const launch = async () => {
     const from = output.length;
@@ -118,26 +112,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Runni
     child.stderr?.destroy();
   };
 
-  const faults: FaultSwitches = {
-    current: () => {
-      const file = faultsFile(options.stateDir);
-      return existsSync(file) ? parseFaultSwitches(readFileSync(file, 'utf8')) : {};
-    },
-    set: (patch) => {
-      const next: Record<string, unknown> = { ...faults.current(), ...patch };
-      for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
-      marked = output.length;
-      writeFaultSwitches(options.stateDir, next as SwitchValues);
-    },
-    applied: async (pattern, timeoutMs = 10_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output.slice(marked))) {
-        if (Date.now() > deadline)
-          throw new Error(`the stack did not log ${String(pattern)} within ${timeoutMs} ms`);
-        await sleep(100);
-      }
-    },
-  };
+  const faults = fileFaultSwitches(options.stateDir, () => output);
 
   await launch();
   const local = (port: number) => `http://127.0.0.1:${port}`;

@@ -5,6 +5,8 @@ import {
   InvalidParameterException,
   type PublishCommandInput,
 } from '@aws-sdk/client-sns';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSns, TOPIC_ARN, type SnsFixture } from './support.ts';
 
 const TOPIC = TOPIC_ARN('alerts');
@@ -117,6 +119,15 @@ describe('SNS stand-in: Publish with the unchanged @aws-sdk/client-sns', () => {
     const [raw] = await world.receive('raw');
     expect((JSON.parse(wrapped?.Body ?? '{}') as { MessageId?: string }).MessageId).toBe(MessageId);
     expect(raw?.Body).toBe('hello');
+  });
+
+  test('a published message is in each subscribed queue on disk when Publish is answered: a kill -9 then cannot lose it', async () => {
+    // SNS stores what it acknowledged (api/welcome.html); locally the queues keep it.
+    await publish({ Message: 'kept through a crash' });
+    for (const queue of ['wrapped', 'raw'])
+      expect(readFileSync(join(world.sqs.stateDir, 'sqs', `${queue}.json`), 'utf8')).toContain(
+        'kept through a crash',
+      );
   });
 
   test('Publish to a topic with no subscriptions succeeds and delivers nothing', async () => {

@@ -15,6 +15,8 @@ import {
   TooManyEntriesInBatchRequest,
 } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
 import { startSqs, type SqsFixture } from './support.ts';
@@ -215,6 +217,21 @@ describe('SQS stand-in with the unchanged SQSClient', () => {
     await sqs.client.send(new PurgeQueueCommand({ QueueUrl: url }));
     await sqs.restart();
     expect(await counts()).toMatchObject({ visible: '0', inFlight: '0' });
+  });
+
+  test('a sent message is on disk before SendMessage is answered: a kill -9 right after cannot lose it', async () => {
+    // "Amazon SQS redundantly stores a message … before a SendMessage is acknowledged"
+    // (SQSDeveloperGuide/DistributedQueues.html). Read the moment the answer arrives.
+    const onDisk = () => readFileSync(join(sqs.stateDir, 'sqs', 'dead-letters.json'), 'utf8');
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'kept single' }));
+    expect(onDisk()).toContain('kept single');
+    await sqs.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: [{ Id: 'a', MessageBody: 'kept in a batch' }],
+      }),
+    );
+    expect(onDisk()).toContain('kept in a batch');
   });
 
   test('QueueDoesNotExist for an unknown queue, with the legacy query code; CreateQueue makes it', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   faultsFile,
+  holdFrom,
   parseFaultSwitches,
   watchFaultSwitches,
   writeFaultSwitches,
@@ -64,5 +65,33 @@ describe('fault switches (faults.json in the stack state folder)', () => {
     expect(() => parseFaultSwitches('{"invoke": {"aggregate": {"mode": "explode"}}}')).toThrow(
       /mode/,
     );
+  });
+
+  test('a hold waits its ms where its detail matches, says so, and is spent after `times`', async () => {
+    let switches: FaultSwitches = {
+      hold: { firehoseS3Write: { ms: 50, times: 1, whenDetailContains: '/metrics/' } },
+    };
+    const said: string[] = [];
+    const hold = holdFrom({ current: () => switches }, (line) => said.push(line));
+    const timed = async (detail: string) => {
+      const started = Date.now();
+      await hold('firehoseS3Write', detail);
+      return Date.now() - started;
+    };
+    expect(await timed('s3://b/events/x')).toBeLessThan(40);
+    expect(await timed('s3://b/metrics/x')).toBeGreaterThanOrEqual(45);
+    expect(await timed('s3://b/metrics/y')).toBeLessThan(40); // spent
+    expect(said).toEqual(['fault: holding firehoseS3Write for 50 ms (s3://b/metrics/x)']);
+    // A new hold (faults.json rewritten) counts again; another point is not held.
+    switches = { hold: { firehoseS3Write: { ms: 50, times: 1 } } };
+    expect(await timed('s3://b/events/x')).toBeGreaterThanOrEqual(45);
+    expect(await timed('anything')).toBeLessThan(40);
+    await hold('warehouseLoadCommit', 'x');
+    expect(said).toHaveLength(2);
+  });
+
+  test('hold points outside the known ones are refused', () => {
+    expect(() => parseFaultSwitches('{"hold":{"somewhere":{"ms":10}}}')).toThrow();
+    expect(() => parseFaultSwitches('{"hold":{"firehoseS3Write":{"ms":0}}}')).toThrow(/ms/);
   });
 });
