@@ -10,6 +10,7 @@ import { startFirehoseServer, type FirehoseServer } from './firehose/firehose-se
 import { ensureStreams, startKinesisEmulator, type KinesisEmulator } from './kinesis-emulator.ts';
 import { startFaultProxy, type FaultProxy } from './kinesis-fault-proxy.ts';
 import { watchFaultSwitches, type FaultSwitchReader } from './faults/fault-switches.ts';
+import { faultyInvoker } from './faults/faulty-invoker.ts';
 import type { LambdaInvoker } from './lambda-invoker.ts';
 import type { StreamSpec } from './resources.ts';
 import { startS3Server, type S3Server } from './s3/s3-server.ts';
@@ -55,6 +56,8 @@ export interface StackOptions {
   warehouseUrl?: string;
   region: string;
   log: StackLog;
+  /** Deployed function name → serverless.yml key, for the `invoke` fault switches. */
+  functionKeys?: Readonly<Record<string, string>>;
 }
 
 export interface StandIns {
@@ -95,11 +98,12 @@ export class LocalStack {
 
   constructor(private readonly options: StackOptions) {}
 
-  async startServices(invoker: LambdaInvoker): Promise<StandIns> {
+  async startServices(functions: LambdaInvoker): Promise<StandIns> {
     const { options } = this;
     const { ports, stateDir, log } = options;
     this.startedAt = Date.now();
     this.faultSwitches = watchFaultSwitches(stateDir, (message) => log.warn(message));
+    const invoker = this.withFaults(functions);
     const throttling = options.throttleRate > 0;
     this.kinesis = await startKinesisEmulator({
       port: throttling ? 0 : ports.kinesis,
@@ -182,9 +186,10 @@ export class LocalStack {
       );
   }
 
-  async startTriggers(invoker: LambdaInvoker): Promise<void> {
+  async startTriggers(functions: LambdaInvoker): Promise<void> {
     const { options } = this;
     const { log, stateDir } = options;
+    const invoker = this.withFaults(functions);
     if (!this.kinesis || !this.s3 || !this.sqs || !this.sns || !this.asyncInvoker)
       throw new Error('startServices must run before startTriggers');
     // The functions are up: events queued by an earlier run (or since startServices) go out.
@@ -256,6 +261,19 @@ export class LocalStack {
       warehouseUrl: this.warehouse.url,
       warehouseEngine: this.warehouse.engine,
     };
+  }
+
+  /**
+   * Every caller of functions goes through this: the `invoke` switches of `faults.json` make
+   * chosen invocations fail as Lambda reports a function error or timeout (faulty-invoker.ts).
+   */
+  withFaults(inner: LambdaInvoker): LambdaInvoker {
+    const keys = this.options.functionKeys ?? {};
+    return faultyInvoker(inner, {
+      switches: () => this.faultSwitches?.current() ?? {},
+      functionKey: (name) => keys[name] ?? name,
+      onFault: (details) => this.options.log.warn('fault: invocation failed on purpose', details),
+    });
   }
 
   /** The fault switches in force (none unless `faults.json` sets some). */

@@ -193,6 +193,14 @@ export class OfflinePlatformPlugin {
       ...(settings.warehouseUrl ? { warehouseUrl: settings.warehouseUrl } : {}),
       region: this.region(),
       log: this.log(),
+      functionKeys: Object.fromEntries(
+        service
+          .getAllFunctions()
+          .map((key) => [
+            service.getFunction(key).name ?? `${service.service}-${service.provider.stage}-${key}`,
+            key,
+          ]),
+      ),
     });
     this.standIns = await this.stack.startServices(this.invoker(settings));
     this.utils.log.info(`local services up in ${Date.now() - started} ms`);
@@ -210,6 +218,9 @@ export class OfflinePlatformPlugin {
     this.apiServer = await startLocalHttpApi(this.httpApi, {
       region: this.region(),
       lambdaPort: settings.lambdaPort,
+      ...(this.stack
+        ? { wrapInvoker: (inner: LambdaInvoker) => this.stack?.withFaults(inner) ?? inner }
+        : {}),
       port: settings.httpPort,
       host: settings.host,
       log: (line) => this.utils.log.notice(line),

@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
-import { lambdaApiInvoker } from '../lambda-invoker.ts';
+import { lambdaApiInvoker, type LambdaInvoker } from '../lambda-invoker.ts';
 import {
   INTEGRATION_TIMEOUT_MS,
   startHttpApiServer,
@@ -64,6 +64,8 @@ export function accessLine(entry: AccessEntry): string {
 export interface LocalHttpApiOptions {
   region: string;
   lambdaPort: number;
+  /** The stack's fault switches (LocalStack.withFaults) around the Invoke API client. */
+  wrapInvoker?: (inner: LambdaInvoker) => LambdaInvoker;
   port: number;
   host: string;
   log: (line: string) => void;
@@ -88,7 +90,7 @@ export async function startLocalHttpApi(
   try {
     const server = await startHttpApiServer({
       api,
-      invoker: lambdaApiInvoker(lambda),
+      invoker: (options.wrapInvoker ?? ((inner) => inner))(lambdaApiInvoker(lambda)),
       port: options.port,
       host: options.host,
       onAccess: (entry) => options.log(accessLine(entry)),

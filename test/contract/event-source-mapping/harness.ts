@@ -7,7 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { inProcessInvoker } from '../../../offline/lambda-invoker.ts';
+import { inProcessInvoker, type LambdaInvoker } from '../../../offline/lambda-invoker.ts';
 import {
   MAPPING_DEFAULTS,
   startEventSourceMapping,
@@ -65,6 +65,8 @@ export interface Scenario {
       sqs?: Pick<SQSClient, 'send'>;
       s3?: Pick<S3Client, 'send'>;
       sns?: Pick<SNSClient, 'send'>;
+      /** Around the in-process functions, as the stack puts its fault switches around its invoker. */
+      wrapInvoker?: (inner: LambdaInvoker) => LambdaInvoker;
     },
   ): Promise<EventSourceMapping>;
   close(): Promise<void>;
@@ -116,7 +118,7 @@ export async function scenario(
       };
       const mapping = await startEventSourceMapping(config, {
         kinesis: emulator.client,
-        invoker: inProcessInvoker(functions),
+        invoker: (options.wrapInvoker ?? ((inner) => inner))(inProcessInvoker(functions)),
         // With an SQS, S3 or SNS client the mapping's own adapters are used; otherwise a sink.
         ...(options.sqs || options.s3 || options.sns
           ? {
