@@ -45,7 +45,7 @@ describe('event source mapping: injected invocation faults', () => {
       condition: 'RetryAttemptsExhausted',
       approximateInvokeCount: 6,
     });
-    expect(record?.responseContext.functionError).toBe('Unhandled');
+    expect(record?.responseContext?.functionError).toBe('Unhandled');
     // Every other record ran exactly once: the halves that succeeded were not run again.
     expect(processed.map((seen) => seen.sequenceNumber)).toEqual(
       sequences.filter((_, i) => i !== 5),
