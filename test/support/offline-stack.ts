@@ -8,6 +8,8 @@ export interface OfflineStack {
   apiUrl: string;
   kinesisEndpoint: string;
   streamName: string;
+  /** OFFLINE_STATE_DIR: where `faults.json` switches faults on. */
+  stateDir: string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -89,6 +91,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     apiUrl: `http://127.0.0.1:${options.httpPort}`,
     kinesisEndpoint: `http://127.0.0.1:${options.kinesisPort}`,
     streamName: 'clickstream-local-clickstream',
+    stateDir,
     output: () => output,
     stop,
   };
