@@ -5,6 +5,7 @@ import type { HttpApiDefinition } from './http-api/http-api-routes.ts';
 import { startLocalHttpApi, takeHttpApi } from './http-api/local-http-api.ts';
 import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
 import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
+import { ReloadGate } from './reload-gate.ts';
 import { deployProblems, type DeployChecks } from './deploy-checks.ts';
 import { copyRoleClients, checkCopyRole, existingWarehouse } from './copy-role-check.ts';
 import { assertPortFree } from './port-check.ts';
@@ -73,14 +74,26 @@ export class OfflinePlatformPlugin {
   private lambda: LambdaClient | undefined;
   private httpApi: HttpApiDefinition | undefined;
   private apiServer: HttpApiServer | undefined;
+  /** Holds invocations while serverless-offline reloads the functions (reload-gate.ts). */
+  private readonly reloads: ReloadGate;
 
   constructor(
     private readonly serverless: Serverless,
     _options: unknown,
     private readonly utils: PluginUtils,
   ) {
+    // Reloads are shown without --verbose: a person saving a file sees what it held up.
+    const log = this.log();
+    this.reloads = new ReloadGate({
+      info: (message, details) =>
+        utils.log.notice(details ? `${message} ${JSON.stringify(details)}` : message),
+      warn: log.warn,
+    });
     this.hooks = {
       'before:offline:start:init': () => this.userFacing(() => this.startServices()),
+      // serverless-esbuild rebuilt a watched file; the cleanup that follows kills busy workers.
+      'before:offline:functionsUpdated:cleanup': () => this.reloads.drain(),
+      'after:offline:functionsUpdated:cleanup': async () => this.reloads.open(),
       'offline:start:ready': () => this.userFacing(() => this.startTriggers()),
       'offline:start:end': () => this.stop(),
       'before:package:initialize': () =>
@@ -153,7 +166,7 @@ export class OfflinePlatformPlugin {
         requestTimeoutMs: INVOKE_REQUEST_TIMEOUT_MS,
       }),
     );
-    return lambdaApiInvoker(this.lambda);
+    return this.reloads.wrap(lambdaApiInvoker(this.lambda));
   }
 
   private log(): StackLog {
@@ -218,9 +231,10 @@ export class OfflinePlatformPlugin {
     this.apiServer = await startLocalHttpApi(this.httpApi, {
       region: this.region(),
       lambdaPort: settings.lambdaPort,
-      ...(this.stack
-        ? { wrapInvoker: (inner: LambdaInvoker) => this.stack?.withFaults(inner) ?? inner }
-        : {}),
+      wrapInvoker: (inner: LambdaInvoker) => {
+        const gated = this.reloads.wrap(inner);
+        return this.stack?.withFaults(gated) ?? gated;
+      },
       port: settings.httpPort,
       host: settings.host,
       log: (line) => this.utils.log.notice(line),
