@@ -14,9 +14,9 @@ import {
   watchFaultSwitches,
   type FaultSwitchReader,
   type Hold,
-  type InvokeFault,
 } from './faults/fault-switches.ts';
 import { applyFaultSwitches, type AppliedFaults } from './faults/apply-fault-switches.ts';
+import { faultyInvoker } from './faults/faulty-invoker.ts';
 import type { LambdaInvoker } from './lambda-invoker.ts';
 import type { StreamSpec } from './resources.ts';
 import { startS3Server, type S3Server } from './s3/s3-server.ts';
@@ -60,6 +60,8 @@ export interface StackOptions {
   warehouseUrl?: string;
   region: string;
   log: StackLog;
+  /** Deployed function name → serverless.yml key, for the `invoke` fault switches. */
+  functionKeys?: Readonly<Record<string, string>>;
 }
 
 export interface StandIns {
@@ -104,7 +106,7 @@ export class LocalStack {
 
   constructor(private readonly options: StackOptions) {}
 
-  async startServices(invoker: LambdaInvoker): Promise<StandIns> {
+  async startServices(functions: LambdaInvoker): Promise<StandIns> {
     const { options } = this;
     const { ports, stateDir, log } = options;
     this.startedAt = Date.now();
@@ -115,6 +117,7 @@ export class LocalStack {
         `the local stack that last used ${stateDir} (pid ${crashed.pid}) did not stop cleanly (killed or crashed): resuming from what it left on disk (stream, checkpoints, Firehose's accepted records, queued notifications; docs/reliability-crash.md)`,
       );
     this.faultSwitches = watchFaultSwitches(stateDir, (message) => log.warn(message));
+    const invoker = this.withFaults(functions);
     this.kinesis = await startKinesisEmulator({
       port: 0,
       path: options.persistStreams ? join(stateDir, 'kinesis') : undefined,
@@ -199,9 +202,10 @@ export class LocalStack {
       );
   }
 
-  async startTriggers(invoker: LambdaInvoker): Promise<void> {
+  async startTriggers(functions: LambdaInvoker): Promise<void> {
     const { options } = this;
     const { log, stateDir } = options;
+    const invoker = this.withFaults(functions);
     if (!this.kinesis || !this.s3 || !this.sqs || !this.sns || !this.asyncInvoker)
       throw new Error('startServices must run before startTriggers');
     // The functions are up: events queued by an earlier run (or since startServices) go out.
@@ -282,13 +286,23 @@ export class LocalStack {
       port: options.ports.warehouse,
       stateDir: options.stateDir,
       log: (message) => options.log.info(message),
+      warn: (message) => options.log.warn(message),
+      followFaults: true,
     });
     this.warehouseDown = false;
   }
 
-  /** The invocation fault faults.json sets for a function (serverless.yml's key), if any. */
-  invokeFault(functionKey: string): InvokeFault | undefined {
-    return this.appliedFaults?.invokeFault(functionKey);
+  /**
+   * Every caller of functions goes through this: the `invoke` switches of `faults.json` make
+   * chosen invocations fail as Lambda reports a function error or timeout (faulty-invoker.ts).
+   */
+  withFaults(inner: LambdaInvoker): LambdaInvoker {
+    const keys = this.options.functionKeys ?? {};
+    return faultyInvoker(inner, {
+      switches: () => this.faultSwitches?.current() ?? {},
+      functionKey: (name) => keys[name] ?? name,
+      onFault: (details) => this.options.log.warn('fault: invocation failed on purpose', details),
+    });
   }
 
   /** The fault switches in force (none unless `faults.json` sets some). */

@@ -7,6 +7,7 @@ import { lambdaApiInvoker, type LambdaInvoker } from './lambda-invoker.ts';
 import { concurrencyPlan } from './concurrency/concurrency-config.ts';
 import { FunctionConcurrency } from './concurrency/function-concurrency.ts';
 import { LocalStack, type StackLog, type StandIns } from './local-stack.ts';
+import { ReloadGate } from './reload-gate.ts';
 import { deployProblems, type DeployChecks } from './deploy-checks.ts';
 import { copyRoleClients, checkCopyRole, existingWarehouse } from './copy-role-check.ts';
 import { assertPortFree } from './port-check.ts';
@@ -78,14 +79,26 @@ export class OfflinePlatformPlugin {
   private apiServer: HttpApiServer | undefined;
   /** One concurrency gate per function, shared by every stand-in and the HTTP API. */
   private concurrency: FunctionConcurrency | undefined;
+  /** Holds invocations while serverless-offline reloads the functions (reload-gate.ts). */
+  private readonly reloads: ReloadGate;
 
   constructor(
     private readonly serverless: Serverless,
     _options: unknown,
     private readonly utils: PluginUtils,
   ) {
+    // Reloads are shown without --verbose: a person saving a file sees what it held up.
+    const log = this.log();
+    this.reloads = new ReloadGate({
+      info: (message, details) =>
+        utils.log.notice(details ? `${message} ${JSON.stringify(details)}` : message),
+      warn: log.warn,
+    });
     this.hooks = {
       'before:offline:start:init': () => this.userFacing(() => this.startServices()),
+      // serverless-esbuild rebuilt a watched file; the cleanup that follows kills busy workers.
+      'before:offline:functionsUpdated:cleanup': () => this.reloads.drain(),
+      'after:offline:functionsUpdated:cleanup': async () => this.reloads.open(),
       'offline:start:ready': () => this.userFacing(() => this.startTriggers()),
       'offline:start:end': () => this.stop(),
       'before:package:initialize': () =>
@@ -159,7 +172,7 @@ export class OfflinePlatformPlugin {
       }),
     );
     this.concurrency ??= this.functionConcurrency(settings);
-    return this.concurrency.invoker(lambdaApiInvoker(this.lambda));
+    return this.concurrency.invoker(this.reloads.wrap(lambdaApiInvoker(this.lambda)));
   }
 
   /** Each function's reserved concurrency and the machine's worker ceiling (offline/concurrency). */
@@ -219,6 +232,14 @@ export class OfflinePlatformPlugin {
       ...(settings.warehouseUrl ? { warehouseUrl: settings.warehouseUrl } : {}),
       region: this.region(),
       log: this.log(),
+      functionKeys: Object.fromEntries(
+        service
+          .getAllFunctions()
+          .map((key) => [
+            service.getFunction(key).name ?? `${service.service}-${service.provider.stage}-${key}`,
+            key,
+          ]),
+      ),
     });
     this.standIns = await this.stack.startServices(this.invoker(settings));
     this.utils.log.info(`local services up in ${Date.now() - started} ms`);
@@ -236,7 +257,12 @@ export class OfflinePlatformPlugin {
     this.apiServer = await startLocalHttpApi(this.httpApi, {
       region: this.region(),
       lambdaPort: settings.lambdaPort,
-      ...(this.concurrency ? { concurrency: this.concurrency } : {}),
+      // Faults outermost (the function never runs), then the concurrency gate, then the reload gate.
+      wrapInvoker: (inner: LambdaInvoker) => {
+        const gated = this.reloads.wrap(inner);
+        const bounded = this.concurrency ? this.concurrency.invoker(gated) : gated;
+        return this.stack?.withFaults(bounded) ?? bounded;
+      },
       port: settings.httpPort,
       host: settings.host,
       log: (line) => this.utils.log.notice(line),

@@ -1,7 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { awsClientConfig } from '../../shared/runtime/aws-client-config.ts';
-import { lambdaApiInvoker } from '../lambda-invoker.ts';
-import type { FunctionConcurrency } from '../concurrency/function-concurrency.ts';
+import { lambdaApiInvoker, type LambdaInvoker } from '../lambda-invoker.ts';
 import {
   INTEGRATION_TIMEOUT_MS,
   startHttpApiServer,
@@ -65,8 +64,8 @@ export function accessLine(entry: AccessEntry): string {
 export interface LocalHttpApiOptions {
   region: string;
   lambdaPort: number;
-  /** The functions' concurrency gates, shared with the other stand-ins' invocations. */
-  concurrency?: FunctionConcurrency;
+  /** The stack's fault switches (LocalStack.withFaults) around the Invoke API client. */
+  wrapInvoker?: (inner: LambdaInvoker) => LambdaInvoker;
   port: number;
   host: string;
   log: (line: string) => void;
@@ -91,9 +90,7 @@ export async function startLocalHttpApi(
   try {
     const server = await startHttpApiServer({
       api,
-      invoker: options.concurrency
-        ? options.concurrency.invoker(lambdaApiInvoker(lambda))
-        : lambdaApiInvoker(lambda),
+      invoker: (options.wrapInvoker ?? ((inner) => inner))(lambdaApiInvoker(lambda)),
       port: options.port,
       host: options.host,
       onAccess: (entry) => options.log(accessLine(entry)),

@@ -38,7 +38,43 @@ export function kinesisRangeReader(
       }
     }
   };
+  const toRecord = (record: NonNullable<GetRecordsCommandOutput['Records']>[number]) => ({
+    sequenceNumber: record.SequenceNumber ?? '0',
+    partitionKey: record.PartitionKey ?? '',
+    data: record.Data ?? new Uint8Array(),
+    arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0,
+  });
   return {
+    /**
+     * From the window's start (AT_TIMESTAMP, "the record with an approximate arrival timestamp
+     * ... at or just after" it: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html)
+     * until a record arrives at or past its end, or the tip of the shard. The caller knows a
+     * record of the window exists (kinesalite's AT_TIMESTAMP hangs when none is at or after).
+     */
+    async readWindow(window) {
+      const out: ShardRecord[] = [];
+      let iterator = (
+        await kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: window.streamName,
+            ShardId: window.shardId,
+            ShardIteratorType: 'AT_TIMESTAMP',
+            Timestamp: new Date(window.startMs),
+          }),
+        )
+      ).ShardIterator;
+      while (iterator) {
+        const page = await getRecords(iterator);
+        for (const record of page.Records ?? []) {
+          const read = toRecord(record);
+          if (read.arrivalMs >= window.endMs) return out;
+          if (read.arrivalMs >= window.startMs) out.push(read);
+        }
+        if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) return out;
+        iterator = page.NextShardIterator;
+      }
+      return out;
+    },
     async read(range) {
       const end = BigInt(range.endSequenceNumber);
       const out: ShardRecord[] = [];
@@ -57,12 +93,7 @@ export function kinesisRangeReader(
         for (const record of page.Records ?? []) {
           const sequenceNumber = record.SequenceNumber ?? '0';
           if (BigInt(sequenceNumber) > end) return out;
-          out.push({
-            sequenceNumber,
-            partitionKey: record.PartitionKey ?? '',
-            data: record.Data ?? new Uint8Array(),
-            arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0,
-          });
+          out.push(toRecord(record));
         }
         const last = out.at(-1);
         if (last && BigInt(last.sequenceNumber) === end) return out;

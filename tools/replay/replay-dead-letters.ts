@@ -11,7 +11,6 @@ import { emptyReport, type ReplayReport } from './replay-report.ts';
 import {
   chunkLength,
   readWindowAnswer,
-  replayShardId,
   windowEvent,
   windowsOf,
   type ReplayWindow,
@@ -20,18 +19,31 @@ import {
 /**
  * Replays the dead-letter queue. Two kinds of record arrive there: asynchronous invocation
  * records (S3 → load failures; the event is in the record, and is invoked again) and the
- * event source mapping's. An event source mapping's dead letter names a range of one shard that the
- * aggregate function gave up on. The range is read back from the stream and handed to the
- * same function as tumbling-window invocations (see window-events.ts for why under a shard id
- * of its own), ending each window with a final invoke so its metrics are emitted.
+ * event source mapping's. An event source mapping's dead letter names a range of one shard
+ * that the aggregate function gave up on. The window those records arrived in is read back
+ * from the stream WHOLE (every record of that shard in it, the dead ones included) and run
+ * through the same function again as tumbling-window invocations under the real shard id,
+ * ending with a final invoke: the window's metrics rows, keyed (window, shard, part), are
+ * emitted again complete and the load replaces the ones the window had (window-events.ts).
  *
- * Re-putting the records to the stream was rejected: Firehose would deliver them to events
- * again (harmless, the warehouse dedups on event_id) but the aggregate would count them in
- * the window open now, and a second replay would count them again. Here a replay of the same
- * dead letter emits the same rows under the same keys, which the load replaces.
+ * Why the whole window: with BisectBatchOnFunctionError a failed batch is split in two and
+ * the halves retried separately (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-errors.html),
+ * so the halves that succeed are counted in the window's state before the failing record is
+ * split off and dead-lettered; and that state, the aggregate of the records processed in the
+ * window so far, is dropped once the window's final invoke is done
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html).
+ * Counting only the dead records, in a row of their own, counts a user already active in the
+ * window twice, and a resend of an event the window already counted twice. Recomputing the
+ * window from the stream gives exactly the figures Lambda would have produced had nothing
+ * failed, and a second replay gives them again.
  *
- * A dead letter is deleted only when all its records were counted. Records the function
- * still rejects (poison) are reported; their message stays for a person to look at.
+ * Re-putting the records to the stream was rejected: the aggregate would count them in the
+ * window open now, and a second replay would count them again.
+ *
+ * A window is replayed only once it has surely closed on the mapping (`settleMs` after its
+ * end): its final invoke would otherwise overwrite the replayed rows with figures that lack
+ * the dead records. A dead letter is deleted only when all its records were counted. Records
+ * the function still rejects (poison) are reported; their message stays for a person.
  */
 export interface DeadLetterReplayDeps {
   queue: DeadLetterQueue;
@@ -40,10 +52,16 @@ export interface DeadLetterReplayDeps {
   /** TumblingWindowInSeconds of the mapping. */
   windowSeconds: number;
   dryRun: boolean;
+  /** Now, in ms (tests move it). */
+  now?: () => number;
+  /** How long after its end a window is left alone; default two window lengths. */
+  settleMs?: number;
 }
 
 export async function replayDeadLetters(deps: DeadLetterReplayDeps): Promise<ReplayReport> {
   const report = emptyReport('dead-letters', deps.dryRun);
+  /** Windows recomputed in this run, `${shard} ${start}`: later letters of one are done. */
+  const recomputed = new Map<string, string[]>();
   const seen = new Set<string>();
   const kept: DeadLetter[] = [];
   try {
@@ -54,7 +72,7 @@ export async function replayDeadLetters(deps: DeadLetterReplayDeps): Promise<Rep
       for (const letter of letters) {
         seen.add(letter.messageId);
         report.items.found += 1;
-        const replayed = await replayLetter(deps, letter, report);
+        const replayed = await replayLetter(deps, letter, report, recomputed);
         if (replayed && !deps.dryRun) await deps.queue.remove(letter);
         else kept.push(letter);
         if (replayed) report.items.replayed += 1;
@@ -72,6 +90,7 @@ async function replayLetter(
   deps: DeadLetterReplayDeps,
   letter: DeadLetter,
   report: ReplayReport,
+  recomputed: Map<string, string[]>,
 ): Promise<boolean> {
   const fail = (reason: string) => {
     report.notes.push(`message ${letter.messageId}: ${reason}`);
@@ -87,15 +106,43 @@ async function replayLetter(
     if (gap) return fail(`${range}: ${gap}`);
     report.records.found += records.length;
     const windows = windowsOf(records, deps.windowSeconds);
+    const now = (deps.now ?? Date.now)();
+    const settleMs = deps.settleMs ?? 2 * deps.windowSeconds * 1000;
+    const open = windows.find((w) => now < w.endMs + settleMs);
+    if (open)
+      return fail(
+        `${range}: its window ${new Date(open.startMs).toISOString()} may still be open on the mapping; replay after ${new Date(open.endMs + settleMs).toISOString()}`,
+      );
     if (deps.dryRun) {
       report.records.replayed += records.length;
       report.notes.push(
-        `message ${letter.messageId}: would replay ${records.length} records of ${range} through ${batch.functionName} in ${windows.length} window(s) as shard ${replayShardId(batch)}`,
+        `message ${letter.messageId}: would replay ${records.length} records of ${range} through ${batch.functionName}, recomputing ${windows.length} window(s) of ${batch.shardId}`,
       );
       return true;
     }
+    const dead = new Set(records.map((r) => r.sequenceNumber));
     const poison: string[] = [];
-    for (const window of windows) poison.push(...(await replayWindow(deps, batch, window)));
+    for (const window of windows) {
+      const key = `${batch.streamArn} ${batch.shardId} ${window.startMs}`;
+      let rejected = recomputed.get(key);
+      if (!rejected) {
+        const whole = await deps.shards.readWindow({
+          streamName: batch.streamName,
+          shardId: batch.shardId,
+          startMs: window.startMs,
+          endMs: window.endMs,
+        });
+        const read = new Set(whole.map((r) => r.sequenceNumber));
+        const lost = window.records.find((r) => !read.has(r.sequenceNumber));
+        if (lost)
+          return fail(
+            `${range}: record ${lost.sequenceNumber} not found in its window on the stream`,
+          );
+        rejected = await replayWindow(deps, batch, { ...window, records: whole });
+        recomputed.set(key, rejected);
+      }
+      poison.push(...rejected.filter((sequence) => dead.has(sequence)));
+    }
     report.records.replayed += records.length - poison.length;
     report.records.failing += poison.length;
     if (poison.length > 0)

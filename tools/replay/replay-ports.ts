@@ -53,9 +53,19 @@ export interface ShardRange {
   endSequenceNumber: string;
 }
 
+/** Records of one shard whose arrival time is in [startMs, endMs): a tumbling window. */
+export interface ShardWindow {
+  streamName: string;
+  shardId: string;
+  startMs: number;
+  endMs: number;
+}
+
 /** Reads a shard from one sequence number on; the caller checks the range is whole. */
 export interface ShardRangeReader {
   read(range: ShardRange): Promise<ShardRecord[]>;
+  /** Every record of the shard that arrived within the window, in order. */
+  readWindow(window: ShardWindow): Promise<ShardRecord[]>;
 }
 
 /** S3 notifications that failed every asynchronous attempt, saved as files. */

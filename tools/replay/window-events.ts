@@ -1,17 +1,15 @@
-import { sha256 } from './keys.ts';
 import type { DeadBatch } from './on-failure-record.ts';
 import type { ShardRecord } from './replay-ports.ts';
 
 /**
- * Tumbling-window invocations for a dead batch. Lambda aligns windows to the epoch on each
- * record's arrival time, per shard; the replay does the same, so the records are counted in
- * the window they arrived in, not in the one that is open now.
+ * Tumbling-window invocations that recompute a window of a shard. Lambda aligns windows to
+ * the epoch on each record's arrival time, per shard; the replay does the same, so the
+ * records are counted in the window they arrived in, not in the one that is open now.
  *
- * The invocations name a shard of their own (replayShardId): the metrics rows' key is
- * (window_start, shard_id, part), and metrics rows are replaced on their key, so the real
- * shard id would overwrite the figures the window already has. A replay shard id derived
- * from the dead batch's range gives rows that add to the window (views SUM over shards and
- * parts) and that a second replay of the same batch replaces with the same figures.
+ * The invocations name the real shard: they carry every record of the window, so the rows
+ * they emit, keyed (window_start, shard_id, part), are the window's complete figures and
+ * replace the incomplete ones it had (the load replaces metrics rows on their key); a second
+ * replay replaces them with the same figures.
  */
 export interface ReplayWindow {
   startMs: number;
@@ -32,16 +30,6 @@ export function windowsOf(records: readonly ShardRecord[], windowSeconds: number
     windows.set(startMs, window);
   }
   return [...windows.values()].sort((a, b) => a.startMs - b.startMs);
-}
-
-export function replayShardId(batch: DeadBatch): string {
-  const range = [
-    batch.streamArn,
-    batch.shardId,
-    batch.startSequenceNumber,
-    batch.endSequenceNumber,
-  ];
-  return `${batch.shardId}-replay-${sha256(range.join('\n')).slice(0, 12)}`;
 }
 
 export interface WindowInvocation {
@@ -76,7 +64,7 @@ export function windowEvent(invocation: WindowInvocation) {
     })),
     window: { start: isoSeconds(window.startMs), end: isoSeconds(window.endMs) },
     state: invocation.state,
-    shardId: replayShardId(batch),
+    shardId: batch.shardId,
     eventSourceARN: batch.streamArn,
     isFinalInvokeForWindow: invocation.final,
     isWindowTerminatedEarly: false,

@@ -81,6 +81,7 @@ const deps = (invoked: unknown[], dryRun = false) => ({
   queue: sqsDeadLetterQueue(sqs, server.queueUrl(QUEUE)),
   shards: {
     read: () => Promise.reject(new Error('an async record names no shard range')),
+    readWindow: () => Promise.reject(new Error('an async record names no shard window')),
   },
   invoker: inProcessInvoker({
     [FUNCTION]: (event: unknown) => {
