@@ -11,7 +11,10 @@ import {
   type MarkedRecord,
 } from '../support/fault-stack.ts';
 import { sendSimulatedTraffic, type SentTraffic } from '../support/simulated-traffic.ts';
-import { expectedFromStream, type StreamExpectations } from '../../tools/reconcile/stream-oracle.ts';
+import {
+  expectedFromStream,
+  type StreamExpectations,
+} from '../../tools/reconcile/stream-oracle.ts';
 import {
   productFigures,
   progress,
