@@ -1,4 +1,7 @@
+import { utimesSync } from 'node:fs';
 import pg from 'pg';
+import type { WireMessage } from '../../tools/simulator/corrupt.ts';
+import { simulate } from '../../tools/simulator/simulate-shop.ts';
 import { writeFaultSwitches } from '../../offline/faults/fault-switches.ts';
 import { startOfflineStack, type OfflineStack } from '../support/offline-stack.ts';
 import {
@@ -23,7 +26,7 @@ import {
 } from '../../tools/reconcile/warehouse-figures.ts';
 
 /**
- * The aggregate function failing in the running stack (`npm start`), through the stack's
+ * Functions failing in the running stack (`npm start`). First the aggregate, through the stack's
  * invocation faults (`faults.json`, offline/faults/faulty-invoker.ts): throwing on the records
  * of one shopper, then timing out on one batch. serverless.yml's mapping bisects
  * (bisectBatchOnFunctionError), retries 5 times and sends what still fails to the SQS
@@ -39,23 +42,6 @@ const TRAFFIC = { seed: 20_261_208, rate: 200, events: 2_000, badRate: 0.02, dup
 
 let stack: OfflineStack;
 let db: pg.Pool;
-let queue: ReturnType<typeof deadLetterQueue>;
-
-beforeAll(async () => {
-  stack = await startOfflineStack({
-    ...PORTS,
-    env: { OFFLINE_FIREHOSE_FLUSH_SECONDS: '1', INGEST_KPL_AGGREGATION: 'true' },
-  });
-  db = new pg.Pool({ connectionString: WAREHOUSE, max: 1 });
-  db.on('error', () => undefined);
-  queue = deadLetterQueue(SQS_ENDPOINT);
-}, 120_000);
-
-afterAll(async () => {
-  queue?.close();
-  await db?.end();
-  await stack?.stop();
-});
 
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
 const metricsEvents = (expected: StreamExpectations) =>
@@ -94,6 +80,22 @@ async function expectFiguresExactly(expected: StreamExpectations): Promise<void>
 }
 
 describe('the aggregate function failing in the running stack', () => {
+  let queue: ReturnType<typeof deadLetterQueue>;
+  beforeAll(async () => {
+    stack = await startOfflineStack({
+      ...PORTS,
+      env: { OFFLINE_FIREHOSE_FLUSH_SECONDS: '1', INGEST_KPL_AGGREGATION: 'true' },
+    });
+    db = new pg.Pool({ connectionString: WAREHOUSE, max: 1 });
+    db.on('error', () => undefined);
+    queue = deadLetterQueue(SQS_ENDPOINT);
+  }, 120_000);
+  afterAll(async () => {
+    queue?.close();
+    await db?.end();
+    await stack?.stop();
+  });
+
   const shopper = shopperWithFewEvents(TRAFFIC);
   const marker = `"anonymousId":"${shopper}"`;
   const sent: SentTraffic[] = [];
@@ -204,3 +206,131 @@ describe('the aggregate function failing in the running stack', () => {
     expect(await queue.count()).toBe(0);
   }, 240_000);
 });
+
+/**
+ * Then functions rebuilt while traffic flows, as `npm start` does when a handler file is
+ * saved: serverless-esbuild rebuilds and serverless-offline reloads the functions
+ * (offline/reload-gate.ts drains them first). Every request is resent until it gets a 200, as
+ * an SDK does; an event counts as written only when its request got a 200, and every such
+ * event must reach the warehouse. The real-time figures stay exact: the aggregate is rebuilt
+ * with the ingest.
+ */
+describe('functions rebuilt (a handler file saved) during traffic', () => {
+  const WATCHED = ['functions/ingest/handler.ts', 'functions/aggregate/handler.ts'];
+  beforeAll(async () => {
+    stack = await startOfflineStack({
+      ...PORTS,
+      env: {
+        OFFLINE_FIREHOSE_FLUSH_SECONDS: '1',
+        OFFLINE_WATCH_PATTERN: 'functions/{ingest,aggregate}/handler.ts',
+      },
+    });
+    db = new pg.Pool({ connectionString: WAREHOUSE, max: 1 });
+    db.on('error', () => undefined);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.end();
+    await stack?.stop();
+  });
+
+  test('in-flight invocations complete, no request is answered 200 without its events written, and the figures stay exact', async () => {
+    const reloadsBefore = reloads(stack.output());
+    let traffic = true;
+    const saving = (async () => {
+      // "Saves" the handlers (a new mtime, the content unchanged) every 1.5 s while traffic flows.
+      let saves = 0;
+      while (traffic || saves < 2) {
+        await sleep(1_500);
+        const now = new Date();
+        for (const file of WATCHED) utimesSync(file, now, now);
+        saves += 1;
+      }
+      return saves;
+    })();
+    const posted = await postUntil200(stack.apiUrl, {
+      ...TRAFFIC,
+      seed: TRAFFIC.seed + 2,
+      events: 3_000,
+    });
+    traffic = false;
+    const saves = await saving;
+    await waitUntil(
+      'the reloads',
+      async () => reloads(stack.output()) - reloadsBefore >= 2,
+      60_000,
+      problems,
+    );
+
+    expect(saves).toBeGreaterThanOrEqual(2);
+    // Every batch got its 200, each on the first try: nothing in flight was killed.
+    expect(posted.statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(stack.output()).not.toMatch(/Unhandled Lambda Error|still in flight/);
+
+    const all = await readMarkedStream(stack.kinesisEndpoint, stack.streamName, '"never"');
+    const expected = expectedFromStream(all, WINDOW_SECONDS);
+    await waitForDrain(
+      () => progress(db),
+      (p) =>
+        p.events >= posted.validIds.size &&
+        p.badEvents >= posted.invalidIds.size &&
+        p.metricsEvents >= metricsEvents(expected),
+      {
+        timeoutMs: 150_000,
+        settleMs: 3_000,
+        expected: `events ${posted.validIds.size}, bad_events ${posted.invalidIds.size}`,
+        diagnostics: problems,
+      },
+    );
+    const ids = await db.query<{ id: string }>('SELECT event_id AS id FROM events');
+    expect(new Set(ids.rows.map((r) => r.id))).toEqual(posted.validIds);
+    const bad = await db.query<{ id: string }>('SELECT event_id AS id FROM bad_events');
+    expect(new Set(bad.rows.map((r) => r.id))).toEqual(posted.invalidIds);
+    await expectFiguresExactly(expected);
+  }, 300_000);
+});
+
+const reloads = (output: string) => output.split('functions reloading:').length - 1;
+
+/**
+ * The simulator's events in /v1/batch requests of 100, 4 in flight; a request not answered
+ * 200 with `success: true` is resent whole (same messageIds) until it is. Answers the status
+ * of every answer, and the messageIds the API took: valid ones and those it rejected.
+ */
+async function postUntil200(
+  apiUrl: string,
+  simulator: typeof TRAFFIC,
+): Promise<{ statuses: number[]; validIds: Set<string>; invalidIds: Set<string> }> {
+  const batches: WireMessage[][] = [];
+  const validIds = new Set<string>();
+  const invalidIds = new Set<string>();
+  for (const { kind, message } of simulate(simulator)) {
+    if (kind === 'invalid') invalidIds.add(message.messageId);
+    else validIds.add(message.messageId);
+    const last = batches.at(-1);
+    if (last && last.length < 100) last.push(message);
+    else batches.push([message]);
+  }
+  const statuses: number[] = [];
+  const authorization = `Basic ${Buffer.from('local-write-key:').toString('base64')}`;
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++] as WireMessage[];
+      for (let attempt = 1; ; attempt += 1) {
+        const response = await fetch(`${apiUrl}/v1/batch`, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ batch }),
+        });
+        const answer = (await response.json().catch(() => ({}))) as { success?: boolean };
+        statuses.push(response.status);
+        // 400 only when every event is invalid: they are all bad rows, written.
+        if ((response.status === 200 && answer.success === true) || response.status === 400) break;
+        if (attempt >= 10) throw new Error(`batch ${next} never got a 200: ${response.status}`);
+        await sleep(500);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return { statuses, validIds, invalidIds };
+}
