@@ -52,7 +52,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
   const stateDir = mkdtempSync(join(tmpdir(), 'clickstream-chaos-'));
   log(`starting the stack (state in ${stateDir})`);
-  const stack = await startChaosStack({ ports: options.ports, stateDir, env: options.env });
+  // The `rebuild` fault saves handlers while the stack runs: only then does it watch them.
+  const watch: Record<string, string> = options.faults.some((f) => f.name === 'rebuild')
+    ? { OFFLINE_WATCH_PATTERN: 'functions/{ingest,aggregate}/handler.ts' }
+    : {};
+  const stack = await startChaosStack({
+    ports: options.ports,
+    stateDir,
+    env: { ...watch, ...options.env },
+  });
   const db = new pg.Pool({ connectionString: stack.warehouseUrl, max: 1 });
   db.on('error', () => undefined);
   try {

@@ -1,6 +1,9 @@
 import type { ChaosFault } from '../fault.ts';
+import { aggregateThrow, aggregateTimeout } from './aggregate.ts';
 import { firehoseUnavailableFault } from './firehose-503.ts';
+import { killNine, sigterm } from './kill.ts';
 import { poisonFault } from './poison.ts';
+import { rebuild } from './rebuild.ts';
 import { throttleFault } from './throttle.ts';
 import { warehouseDownFault } from './warehouse-down.ts';
 
@@ -23,6 +26,11 @@ export const FAULTS: Record<string, (timings: FaultTimings) => ChaosFault> = {
   'firehose-503': (t) => firehoseUnavailableFault({ rate: 0.3, durationMs: t.faultMs }),
   poison: () => poisonFault(),
   'warehouse-down': (t) => warehouseDownFault({ outageMs: t.outageMs }),
+  'aggregate-throw': () => aggregateThrow,
+  'aggregate-timeout': () => aggregateTimeout,
+  'kill-9': () => killNine(),
+  sigterm: () => sigterm(),
+  rebuild: () => rebuild,
 };
 
 export function faultNamed(name: string, timings: FaultTimings = DEFAULT_TIMINGS): ChaosFault {
