@@ -1,4 +1,4 @@
-import type { FaultSwitches, FaultSwitchReader, InvokeFault } from './fault-switches.ts';
+import type { FaultSwitches, FaultSwitchReader } from './fault-switches.ts';
 
 /**
  * Applies the switches of `faults.json` to the running stand-ins, and logs each change with
@@ -28,7 +28,6 @@ export interface AppliedFaults {
   /** Re-applies the switches in force (e.g. once Firehose has started). */
   refresh(): void;
   /** The invocation fault set for a function (serverless.yml's key), if any: see H3's invoke path. */
-  invokeFault(functionKey: string): InvokeFault | undefined;
 }
 
 export function applyFaultSwitches(
@@ -95,6 +94,5 @@ export function applyFaultSwitches(
   apply(reader.current());
   return {
     refresh: () => apply(reader.current()),
-    invokeFault: (functionKey) => reader.current().invoke?.[functionKey],
   };
 }
