@@ -27,7 +27,6 @@ interface FirehoseFaults {
 export interface AppliedFaults {
   /** Re-applies the switches in force (e.g. once Firehose has started). */
   refresh(): void;
-  /** The invocation fault set for a function (serverless.yml's key), if any: see H3's invoke path. */
 }
 
 export function applyFaultSwitches(
