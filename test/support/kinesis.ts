@@ -1,15 +1,11 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   ensureStreams,
   startKinesisEmulator,
   type KinesisEmulator,
 } from '../../offline/kinesis-emulator.ts';
 import { isAggregated } from '../../shared/kpl/deaggregate.ts';
+import { readStreamRecords } from '../../tools/reconcile/read-stream-records.ts';
 
 export interface StreamedRecord {
   shardId: string;
@@ -35,46 +31,15 @@ export async function startStream(
   return { emulator, streamName };
 }
 
-/** Every record on every shard, from the trim horizon, with GetShardIterator/GetRecords. */
+/** Every record on every shard, from the trim horizon, with its data parsed as JSON. */
 export async function readAllRecords(
   client: KinesisClient,
   streamName: string,
 ): Promise<StreamedRecord[]> {
-  const shards =
-    (await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
-  const out: StreamedRecord[] = [];
-  for (const shard of shards) {
-    const shardId = shard.ShardId as string;
-    let iterator = (
-      await client.send(
-        new GetShardIteratorCommand({
-          StreamName: streamName,
-          ShardId: shardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    // Until a page comes back empty: kinesalite says MillisBehindLatest 0 on every page.
-    for (let page = 0; iterator && page < 10_000; page += 1) {
-      const batch = await client.send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
-      );
-      for (const record of batch.Records ?? []) {
-        const data = record.Data as Uint8Array;
-        out.push({
-          shardId,
-          partitionKey: record.PartitionKey as string,
-          sequenceNumber: record.SequenceNumber as string,
-          arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? Number.NaN,
-          data,
-          json: isAggregated(data)
-            ? {}
-            : (JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>),
-        });
-      }
-      if ((batch.Records ?? []).length === 0) break;
-      iterator = batch.NextShardIterator;
-    }
-  }
-  return out;
+  return (await readStreamRecords(client, streamName)).map((record) => ({
+    ...record,
+    json: isAggregated(record.data)
+      ? {}
+      : (JSON.parse(Buffer.from(record.data).toString('utf8')) as Record<string, unknown>),
+  }));
 }
