@@ -26,7 +26,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       events: { type: 'string', default: '100000' },
-      rate: { type: 'string', default: '1000' },
+      rate: { type: 'string', default: '500' },
       seed: { type: 'string', default: '20261208' },
       faults: { type: 'string', default: Object.keys(FAULTS).join(',') },
       'fault-seconds': { type: 'string', default: String(DEFAULT_TIMINGS.faultMs / 1000) },

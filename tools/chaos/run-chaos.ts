@@ -127,11 +127,17 @@ async function campaign(
         const at = trafficStart + (trafficMs * (i + 1)) / (count + 1);
         if (at > Date.now()) await sleep(at - Date.now());
         running = fault.name;
+        // Faults run one after another: a long one can push the next past the traffic's end.
+        // Say so in its row rather than let it pass for a fault under traffic.
+        const afterTraffic = generated >= options.events;
         context.log(`${fault.name}: ${fault.description}`);
         const before = { retried, resent };
         const report = await fault.run(context);
         // What the client saw meanwhile: events a 503 listed as not written, whole resends.
         report.didWhat += `; client: ${retried - before.retried} events resent after a 503, ${resent - before.resent} requests resent whole`;
+        if (afterTraffic)
+          report.didWhat +=
+            ' (started after the traffic ended: lower --rate to have it under traffic)';
         reports.push(report);
         context.log(`${fault.name} over: ${report.didWhat}`);
         running = 'none';
