@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Agent } from 'node:http';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -12,6 +12,7 @@ import {
 } from '../../../offline/http-api/http-api-server.ts';
 import { readHttpApi } from '../../../offline/http-api/http-api-routes.ts';
 import { stopProcess } from '../../support/offline-stack.ts';
+import { startFixtureOffline } from '../../support/fixture-offline.ts';
 
 /**
  * The local HTTP API in front of serverless-offline's Lambda Invoke API, as `npm start` runs
@@ -21,33 +22,14 @@ import { stopProcess } from '../../support/offline-stack.ts';
  * API Gateway answers that with a 500. Only an integration still running at the integration
  * timeout (30 s on AWS; 2 s here) is a 503.
  */
-const ROOT = resolve(__dirname, '../../..');
 const LAMBDA_PORT = 3352;
 let offline: ChildProcess;
-let output = '';
 let lambda: LambdaClient;
 let api: HttpApiServer;
 const access: AccessEntry[] = [];
 
 beforeAll(async () => {
-  offline = spawn(
-    process.execPath,
-    [resolve(ROOT, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'],
-    {
-      cwd: resolve(__dirname, 'fixture'),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FIXTURE_LAMBDA_PORT: String(LAMBDA_PORT) },
-    },
-  );
-  offline.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  offline.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('[http for lambda] listening')) {
-    if (offline.exitCode !== null || Date.now() > deadline)
-      throw new Error(`serverless-offline did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  offline = await startFixtureOffline(resolve(__dirname, 'fixture'), LAMBDA_PORT);
   lambda = new LambdaClient({
     ...awsClientConfig({ region: 'us-east-1', endpoint: `http://127.0.0.1:${LAMBDA_PORT}` }),
     requestHandler: new NodeHttpHandler({

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { awsClientConfig } from '../../../shared/runtime/aws-client-config.ts';
@@ -11,6 +11,7 @@ import {
 } from '../../../offline/http-api/http-api-server.ts';
 import { readHttpApi } from '../../../offline/http-api/http-api-routes.ts';
 import { stopProcess } from '../../support/offline-stack.ts';
+import { startFixtureOffline } from '../../support/fixture-offline.ts';
 
 /**
  * Lambda's concurrency, locally: serverless-offline runs each function instance in a worker
@@ -21,7 +22,6 @@ import { stopProcess } from '../../support/offline-stack.ts';
  * function to the machine's worker ceiling without refusing anything. fixture/ has the
  * functions; the plan is read from the same declarations the plugin reads.
  */
-const ROOT = resolve(__dirname, '../../..');
 const LAMBDA_PORT = 3432;
 const WORKERS = 2;
 const name = (key: string) => `concurrency-contract-test-${key}`;
@@ -32,7 +32,6 @@ const FUNCTIONS = [
   { key: 'capped', name: name('capped') },
 ];
 let offline: ChildProcess;
-let output = '';
 let lambda: LambdaClient;
 
 interface Whoami {
@@ -43,24 +42,7 @@ interface Whoami {
 }
 
 beforeAll(async () => {
-  offline = spawn(
-    process.execPath,
-    [resolve(ROOT, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'],
-    {
-      cwd: resolve(__dirname, 'fixture'),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FIXTURE_LAMBDA_PORT: String(LAMBDA_PORT) },
-    },
-  );
-  offline.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  offline.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('[http for lambda] listening')) {
-    if (offline.exitCode !== null || Date.now() > deadline)
-      throw new Error(`serverless-offline did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  offline = await startFixtureOffline(resolve(__dirname, 'fixture'), LAMBDA_PORT);
   lambda = new LambdaClient(
     awsClientConfig({ region: 'us-east-1', endpoint: `http://127.0.0.1:${LAMBDA_PORT}` }),
   );
